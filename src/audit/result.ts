@@ -1,0 +1,80 @@
+/** The result of a detect run: what reporters render and what the exit code is derived from. */
+import type { ReferenceRow, Sampled, SourceStats } from './reference-index.js';
+import type { DeliveryType, ResourceType } from '../storage/types.js';
+
+export interface OrphanRow {
+  publicId: string;
+  resourceType: ResourceType;
+  type: DeliveryType;
+  bytes: number;
+  format: string;
+  uploadedAt: string;
+  assetId: string;
+  url: string;
+}
+
+export interface MissingRow extends ReferenceRow {
+  resourceType: string;
+  type: string;
+  publicId: string;
+}
+
+export interface PartitionStatus {
+  partition: string;
+  pages: number;
+  listed: number;
+  complete: boolean;
+}
+
+export interface Scope {
+  days: number | null;
+  since: string | null;
+  prefix: string | null;
+  resourceTypes: ResourceType[];
+  types: DeliveryType[];
+  orphans: boolean;
+  missing: boolean;
+}
+
+export interface DetectResult {
+  tool: { name: string; version: string };
+  cloudName: string;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  scope: Scope;
+  complete: boolean;
+  incompleteReason?: string;
+  listing: { assets: number; inScope: number; partitions: PartitionStatus[] };
+  references: {
+    rows: number;
+    references: number;
+    distinct: number;
+    sources: SourceStats[];
+    foreign: Sampled;
+    invalid: Sampled;
+  };
+  orphans: OrphanRow[];
+  orphanBytes: number;
+  valid: number;
+  ignored: number;
+  missing: MissingRow[];
+  unverified: MissingRow[];
+  /** References not checked for existence because they lie outside --prefix / --resource-type / --type. */
+  outOfScope: number;
+  api: { calls: number; retries: number; limit?: number; remaining?: number; resetAt?: string; lookups: number; listCalls: number };
+  warnings: string[];
+}
+
+export function missingByStatus(rows: MissingRow[]): { active: number; deleted: number; other: number } {
+  let active = 0;
+  let deleted = 0;
+  let other = 0;
+  for (const r of rows) {
+    const s = r.status.toUpperCase();
+    if (s === 'ACTIVE') active++;
+    else if (s === 'DELETED') deleted++;
+    else other++;
+  }
+  return { active, deleted, other };
+}

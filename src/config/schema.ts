@@ -1,0 +1,73 @@
+/**
+ * The configuration file (asset-audit.config.json / .yaml / .yml), validated strictly so a typo
+ * is an error rather than a silently ignored key. Types come from the schema.
+ */
+import { z } from 'zod';
+
+const identifier = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, 'must be a plain SQL identifier (letters, digits, _)');
+
+const extract = z.enum(['value', 'text', 'auto']).default('auto');
+
+const common = {
+  name: z.string().min(1).regex(/^[\w.-]+$/, 'use letters, digits, ".", "-" or "_"'),
+  /** Link to the record in your app, with {id} (and any other column) substituted. */
+  recordUrl: z.string().optional(),
+  extract,
+};
+
+export const querySourceSchema = z
+  .object({
+    ...common,
+    query: z.string().min(1),
+  })
+  .strict();
+
+export const tableSourceSchema = z
+  .object({
+    ...common,
+    table: identifier,
+    schema: identifier.optional(),
+    column: identifier,
+    id: identifier.optional(),
+    title: identifier.optional(),
+  })
+  .strict();
+
+export const sourceSchema = z.union([querySourceSchema, tableSourceSchema]);
+
+export const configSchema = z
+  .object({
+    $schema: z.string().optional(),
+    references: z.array(sourceSchema).min(1, 'list at least one reference source'),
+    ignore: z.array(z.string().min(1)).default([]),
+    reportsDir: z.string().min(1).default('reports'),
+    cloudinary: z
+      .object({
+        /** Custom delivery hosts (CNAME / secure_distribution) whose URLs name this account's assets. */
+        hosts: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .default({ hosts: [] }),
+    database: z
+      .object({
+        statementTimeoutSeconds: z.number().int().positive().default(300),
+      })
+      .strict()
+      .default({ statementTimeoutSeconds: 300 }),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const seen = new Set<string>();
+    cfg.references.forEach((s, i) => {
+      if (seen.has(s.name)) {
+        ctx.addIssue({ code: 'custom', path: ['references', i, 'name'], message: `duplicate source name "${s.name}"` });
+      }
+      seen.add(s.name);
+    });
+  });
+
+export type FileConfig = z.infer<typeof configSchema>;
+export type SourceConfig = z.infer<typeof sourceSchema>;
+export type TableSourceConfig = z.infer<typeof tableSourceSchema>;

@@ -1,0 +1,31 @@
+import type { DeliveryType, ResourceType } from '../storage/types.js';
+
+/**
+ * One asset a stored value may name. A missing resourceType or type means "any":
+ * a bare public_id does not say whether it is an image, a video or a raw file.
+ */
+export interface AssetKey {
+  publicId: string;
+  resourceType?: ResourceType;
+  type?: DeliveryType;
+}
+
+/**
+ * What one stored value refers to. A value can be ambiguous (a bare `docs/file.pdf` is a raw
+ * id or an image `docs/file`; an unversioned URL segment can be a transformation or a folder):
+ * then every reading is a candidate, all of them are protected from being called orphans, and
+ * the reference counts as present when any candidate exists.
+ */
+export type ParsedReference =
+  | { kind: 'asset'; candidates: AssetKey[] }
+  | { kind: 'foreign'; reason: string }
+  | { kind: 'invalid'; reason: string };
+
+export interface ParseContext {
+  /** The configured account's cloud name; URLs of other clouds are foreign. */
+  cloudName: string;
+  /** Extra delivery hosts (CNAME / secure_distribution) that serve this account. */
+  hosts?: string[];
+  /** A resource type from the source row (`resource_type` column), used for bare ids. */
+  resourceTypeHint?: ResourceType;
+}

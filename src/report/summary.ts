@@ -1,0 +1,73 @@
+/** The human summary: lines of text, printed by the CLI. */
+import type { DetectResult } from '../audit/result.js';
+import { missingByStatus } from '../audit/result.js';
+
+export interface Paint {
+  bold(s: string): string;
+  red(s: string): string;
+  yellow(s: string): string;
+  green(s: string): string;
+  dim(s: string): string;
+}
+
+const n = (v: number): string => v.toLocaleString('en-US');
+const pct = (part: number, whole: number): string => (whole === 0 ? '0.0' : ((part / whole) * 100).toFixed(1));
+export const mb = (bytes: number): string => `${(bytes / 1_048_576).toFixed(1)} MB`;
+
+/** How many orphans and missing records are listed by name in the summary. */
+export const SUMMARY_LIST_LIMIT = 20;
+
+export function summaryLines(r: DetectResult, paint: Paint, reportPath?: string): string[] {
+  const lines: string[] = [];
+  const rule = '='.repeat(60);
+  lines.push('', paint.bold('Results'), rule);
+  lines.push(`Cloud: ${r.cloudName}   Scope: ${scopeText(r)}`);
+  if (r.scope.orphans) {
+    const total = r.listing.inScope;
+    lines.push(`Assets scanned: ${n(total)}`);
+    lines.push(paint.green(`  Referenced: ${n(r.valid)} (${pct(r.valid, total)}%)`));
+    if (r.ignored) lines.push(`  Ignored by config: ${n(r.ignored)}`);
+    const orphanLine = `  Orphaned: ${n(r.orphans.length)} (${pct(r.orphans.length, total)}%), ${mb(r.orphanBytes)}`;
+    lines.push(r.orphans.length ? paint.yellow(orphanLine) : orphanLine);
+  }
+  if (r.scope.missing) {
+    const by = missingByStatus(r.missing);
+    lines.push(`References checked: ${n(r.references.references)} in ${n(r.references.rows)} rows (${n(r.references.distinct)} distinct assets)`);
+    const missingLine = `  Missing assets: ${n(r.missing.length)} record reference(s)` + (r.missing.length ? ` — ${n(by.active)} ACTIVE, ${n(by.deleted)} DELETED${by.other ? `, ${n(by.other)} other` : ''}` : '');
+    lines.push(r.missing.length ? paint.red(missingLine) : missingLine);
+    if (by.active) lines.push(paint.red(`  CRITICAL: ${n(by.active)} ACTIVE record(s) show broken media to users.`));
+    if (r.unverified.length) lines.push(paint.yellow(`  Not verified (scan stopped): ${n(r.unverified.length)}`));
+    if (r.outOfScope) lines.push(`  Outside this scan's scope: ${n(r.outOfScope)}`);
+  }
+  if (r.references.foreign.count) lines.push(`  Not this account's assets (other clouds, fetch, other hosts): ${n(r.references.foreign.count)}`);
+  if (r.references.invalid.count) lines.push(paint.yellow(`  Values not understood: ${n(r.references.invalid.count)} (see the JSON report for samples)`));
+  lines.push(`API calls: ${n(r.api.calls)}` + (r.api.limit !== undefined ? ` — budget left ${n(r.api.remaining ?? 0)}/${n(r.api.limit)} (${pct(r.api.remaining ?? 0, r.api.limit)}%)` : '') + (r.api.retries ? `, ${n(r.api.retries)} retried` : ''));
+  lines.push(`Time: ${(r.durationMs / 1000).toFixed(1)} s`);
+  for (const w of r.warnings) lines.push(paint.yellow(`Warning: ${w}`));
+
+  if (r.orphans.length) {
+    lines.push('', paint.bold('Orphaned files') + (r.orphans.length > SUMMARY_LIST_LIMIT ? ` (first ${SUMMARY_LIST_LIMIT} of ${n(r.orphans.length)})` : ''));
+    r.orphans.slice(0, SUMMARY_LIST_LIMIT).forEach((o, i) => {
+      lines.push(`  ${i + 1}. ${o.publicId}  ${o.resourceType}/${o.type}, ${mb(o.bytes)}, ${o.format || '-'}, uploaded ${o.uploadedAt}`);
+    });
+  }
+  if (r.missing.length) {
+    lines.push('', paint.bold('Records with missing assets') + (r.missing.length > SUMMARY_LIST_LIMIT ? ` (first ${SUMMARY_LIST_LIMIT} of ${n(r.missing.length)})` : ''));
+    for (const m of r.missing.slice(0, SUMMARY_LIST_LIMIT)) {
+      lines.push(`  - ${m.source} #${m.recordId || '?'}${m.title ? ` '${m.title}'` : ''}${m.author ? ` by ${m.author}` : ''} [${m.status}] → ${m.publicId}`);
+    }
+  }
+  lines.push('');
+  if (!r.complete) lines.push(paint.yellow(`INCOMPLETE: ${r.incompleteReason}. The report holds what was found so far.`));
+  if (reportPath) lines.push(`Report: ${reportPath}`);
+  return lines;
+}
+
+export function scopeText(r: DetectResult): string {
+  const parts = [r.scope.days === null ? 'all uploads' : `uploads of the last ${r.scope.days} day(s)`];
+  if (r.scope.prefix) parts.push(`prefix "${r.scope.prefix}"`);
+  parts.push(`${r.scope.resourceTypes.join('+')} × ${r.scope.types.join('+')}`);
+  if (!r.scope.orphans) parts.push('missing check only');
+  if (!r.scope.missing) parts.push('orphan check only');
+  return parts.join(', ');
+}
