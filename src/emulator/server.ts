@@ -6,6 +6,7 @@ import { ApiError, basicAuth, parseForm, parseMultipart, readBody, type Params }
 import type { RateLimiter } from './rate-limit.js';
 import { cloudinaryUrlBase, type UrlBase } from './resources.js';
 import type { AssetStore } from './store.js';
+import { resolveDownload } from './download.js';
 import { assetBytes, handleUpload, mimeFor, resolveDelivery } from './upload.js';
 import { RESOURCE_TYPES, type RequestLogEntry, type ResourceType } from './types.js';
 
@@ -184,6 +185,26 @@ export function createHandler(s: EmulatorState): (req: IncomingMessage, res: Ser
     }
   }
 
+  async function download(req: IncomingMessage, res: ServerResponse, path: string, cloud: string, rt: string): Promise<void> {
+    s.deliveryRequests++;
+    await readBody(req);
+    await delay(s);
+    const params = Object.fromEntries(new URL(req.url ?? '/', 'http://emulator').searchParams);
+    const result =
+      cloud !== s.cloudName
+        ? ({ status: 401, message: `Invalid cloud_name ${cloud}` } as const)
+        : resolveDownload(s.store, rt, params, { apiKey: s.apiKey, apiSecret: s.apiSecret }, s.now());
+    record({ kind: 'delivery', method: req.method ?? 'GET', path, segments: [rt, 'download'], params: { public_id: params.public_id, type: params.type }, status: result.status });
+    if (res.destroyed) return;
+    if (result.status !== 200) {
+      send(res, result.status, errorJson(result.message), jsonHeaders());
+      return;
+    }
+    const data = assetBytes(result.asset);
+    res.writeHead(200, { 'Content-Type': mimeFor(result.asset.format), 'Content-Length': String(data.length) });
+    res.end(req.method === 'HEAD' ? undefined : data);
+  }
+
   async function delivery(req: IncomingMessage, res: ServerResponse, path: string, segs: string[]): Promise<void> {
     s.deliveryRequests++;
     const method = req.method ?? 'GET';
@@ -223,6 +244,8 @@ export function createHandler(s: EmulatorState): (req: IncomingMessage, res: Ser
         const rt = segs[0] ?? '';
         if (method === 'POST' && segs.length === 2 && segs[1] === 'upload' && (rt === 'auto' || (RESOURCE_TYPES as readonly string[]).includes(rt))) {
           task = upload(req, res, path, segs, cloud, rt as ResourceType | 'auto');
+        } else if ((method === 'GET' || method === 'HEAD') && segs.length === 2 && segs[1] === 'download' && (RESOURCE_TYPES as readonly string[]).includes(rt)) {
+          task = download(req, res, path, cloud, rt);
         } else {
           task = admin(req, res, path, segs, cloud);
         }

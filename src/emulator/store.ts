@@ -120,6 +120,7 @@ export class AssetStore {
     this.byKey.set(k, rec);
     this.bytes += asset.bytes;
     this.version++;
+    if (this.views.size === 0) return;
     for (const order of ['created', 'public_id'] as const) {
       if (this.views.has(`${order}|*`)) this.pending[order].push(rec);
       // A scoped view can't absorb the new entry cheaply; rebuilding it from the global view is O(n) once.
@@ -150,6 +151,7 @@ export class AssetStore {
   private retire(rec: Rec): void {
     rec.deleted = true;
     this.bytes -= rec.asset.bytes;
+    if (this.views.size === 0) return;
     for (const order of ['created', 'public_id'] as const) {
       for (const scope of ['*', rec.rt, `${rec.rt}/${rec.type}`]) {
         const v = this.views.get(`${order}|${scope}`);
