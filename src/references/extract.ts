@@ -14,6 +14,7 @@
  * `raw` is the reference as found, after unescaping (JSON / HTML entities / percent-encoding of an
  * embedded URL), with trailing punctuation trimmed.
  */
+import { layerReferencesIn } from './layers.js';
 import { configuredHosts, parseReference } from './parse.js';
 import type { ParseContext, ParsedReference } from './types.js';
 
@@ -174,6 +175,15 @@ function trimTrailing(s: string): string {
   return end === s.length ? s : s.slice(0, end);
 }
 
+const NEXT_URL_RE = /,(?:https?:|https?%3a)?(?:\/\/|%2f%2f)/i;
+
+/** `a.jpg,https://…/b.jpg`: a comma directly followed by another URL ends this one. */
+function cutAtNextUrl(s: string, from: number): string {
+  if (!s.includes(',', from)) return s;
+  const m = NEXT_URL_RE.exec(from > 0 ? s.slice(from) : s);
+  return m === null ? s : s.slice(0, from + m.index);
+}
+
 function lowerAt(text: string, i: number, s: string): boolean {
   if (i < 0 || i + s.length > text.length) return false;
   return text.slice(i, i + s.length).toLowerCase() === s;
@@ -250,7 +260,7 @@ function scanUrls(text: string, ctx: ParseContext, acc: Found): void {
       runEnd = e;
       runKey = key;
     }
-    const raw = trimTrailing(text.slice(start, e));
+    const raw = trimTrailing(cutAtNextUrl(text.slice(start, e), p - start));
     if (encoded) {
       let decoded: string;
       try {
@@ -453,9 +463,32 @@ function autoReferences(value: string, ctx: ParseContext, depth: number): FoundR
   return found;
 }
 
-/** The references in one stored value, read according to the column's mode. */
+/**
+ * Each URL / CloudinaryField value followed by one extra `asset` entry (same `raw`) per asset its
+ * transformations name: overlays, underlays, default images, custom fonts… (see layers.ts). Also
+ * for URLs that are foreign or invalid themselves (`image/fetch/l_logo/https://…`).
+ */
+function withLayers(found: FoundReference[], ctx: ParseContext): FoundReference[] {
+  let out: FoundReference[] | undefined;
+  const done = new Set<string>();
+  for (let i = 0; i < found.length; i++) {
+    const f = found[i]!;
+    const layers = done.has(f.raw) ? [] : layerReferencesIn(f.raw, ctx);
+    done.add(f.raw);
+    if (layers.length > 0 && out === undefined) out = found.slice(0, i);
+    if (out === undefined) continue;
+    out.push(f);
+    for (const parsed of layers) out.push({ raw: f.raw, parsed });
+  }
+  return out ?? found;
+}
+
+/**
+ * The references in one stored value, read according to the column's mode. A value can yield
+ * several entries with the same `raw`: a URL and the assets its transformations use.
+ */
 export function referencesIn(value: string, ctx: ParseContext, mode: ExtractMode): FoundReference[] {
-  if (mode === 'value') return [{ raw: value, parsed: parseReference(value, ctx) }];
-  if (mode === 'text') return extractReferences(value, ctx);
-  return autoReferences(value, ctx, 0);
+  if (mode === 'value') return withLayers([{ raw: value, parsed: parseReference(value, ctx) }], ctx);
+  if (mode === 'text') return withLayers(extractReferences(value, ctx), ctx);
+  return withLayers(autoReferences(value, ctx, 0), ctx);
 }

@@ -28,6 +28,9 @@
  * 6. Bare values: never a delivery `type`; candidates = the value as-is (any resource type) and,
  *    when it ends in a known format, the value without it; `ctx.resourceTypeHint` is applied
  *    (raw → as-is only). A leading `vNNN/` or trailing `?…`/`#…` adds the stripped reading.
+ * 7. `transformationRuns(value, ctx)` gives the leading transformation-looking segments of each
+ *    reading of a URL / CloudinaryField value of this account (also for `fetch` and other foreign
+ *    delivery types: their layers are still this account's assets), for layers.ts.
  */
 import type { DeliveryType, ResourceType } from '../storage/types.js';
 import { isKnownFormat } from './formats.js';
@@ -131,6 +134,55 @@ function classifyHost(host: string, d: Derived): HostKind {
   }
   if (CLOUDINARY_DOMAIN_RE.test(host)) return { kind: 'cloudinary-other' };
   return { kind: 'other' };
+}
+
+/**
+ * The transformation segments of one reading of a delivery path. `definite`: a version segment
+ * directly follows them (or, for a fetch-like type, a remote URL does), so they cannot be folders.
+ */
+export interface TransformationRun {
+  segments: string[];
+  definite: boolean;
+  /**
+   * Segments that may hold transformations in a reading Cloudinary itself would not make, for
+   * layers that are protected only: transformation-looking segments after the first id-looking
+   * one (`folder/l_logo/…`), and the last transformation segment joined with `:` to 1, 2… of the
+   * segments after it (up to a version, never the last one) — the Node SDK builds
+   * `l_folder:sub/logo/…` for an overlay `folder/sub/logo` (it replaces only the first `/`).
+   */
+  loose?: string[];
+}
+
+const REMOTE_SOURCE_RE = /^(?:https?|ftp)(?::|%3a)/i;
+
+function transformationRun(rest: readonly string[], foreignType: boolean): TransformationRun {
+  const n = rest.length;
+  let lead = 0;
+  while (lead < n - 1 && isTransformLike(rest[lead]!)) lead++;
+  const next = rest[lead] ?? '';
+  const definite = lead > 0 && lead < n - 1 && (VERSION_RE.test(next) || (foreignType && REMOTE_SOURCE_RE.test(next)));
+  const segments: string[] = [];
+  for (let i = 0; i < lead; i++) if (!SIGNATURE_RE.test(rest[i]!)) segments.push(rest[i]!);
+  const run: TransformationRun = { segments, definite };
+  if (!definite) {
+    const loose: string[] = [];
+    const continueFrom = (t: number): void => {
+      let joined = rest[t]!;
+      for (let k = t + 1; k < n - 1 && k <= t + 8 && !VERSION_RE.test(rest[k]!) && !TRANSFORM_RE.test(rest[k]!); k++) {
+        joined += `:${rest[k]!}`;
+        loose.push(joined);
+      }
+    };
+    if (lead > 0 && segments.length > 0) continueFrom(lead - 1);
+    for (let k = lead + 1; k < n - 1; k++) {
+      if (TRANSFORM_RE.test(rest[k]!)) {
+        loose.push(rest[k]!);
+        continueFrom(k);
+      }
+    }
+    if (loose.length > 0) run.loose = loose;
+  }
+  return run;
 }
 
 /** Collects candidates in order, without duplicates. */
@@ -245,7 +297,8 @@ function unversionedSplits(rest: readonly string[], lead: number): string[][] {
   return out;
 }
 
-function resolveDeliveryPath(c: Candidates, rest: readonly string[], route: Route, stored: boolean): void {
+function resolveDeliveryPath(c: Candidates, rest: readonly string[], route: Route, stored: boolean, runs?: TransformationRun[]): void {
+  runs?.push(transformationRun(rest, false));
   for (const idSegs of idSplits(rest)) {
     let segs = idSegs;
     let keepExt = false;
@@ -266,7 +319,7 @@ function splitPath(path: string): string[] {
   return segs;
 }
 
-function parseUrl(v: string, hostStart: number, ctx: ParseContext): ParsedReference {
+function parseUrl(v: string, hostStart: number, ctx: ParseContext, runs?: TransformationRun[]): ParsedReference {
   // v[hostStart..] = authority + path + query/fragment
   let end = v.length;
   for (let i = hostStart; i < v.length; i++) {
@@ -315,46 +368,52 @@ function parseUrl(v: string, hostStart: number, ctx: ParseContext): ParsedRefere
     const type = segs[i + 1]?.toLowerCase();
     if (type === undefined) return invalid('Cloudinary URL without a delivery type');
     if (!STORED_TYPES.has(type)) {
+      if (runs !== undefined && segs.length > i + 3) runs.push(transformationRun(segs.slice(i + 2), true));
       return foreign(FOREIGN_DELIVERY_TYPES.has(type) ? `${type} delivery` : `unsupported delivery type (${type})`);
     }
     const rest = segs.slice(i + 2);
     if (rest.length === 0) return invalid('Cloudinary URL without a public id');
-    resolveDeliveryPath(c, rest, { resourceType: first as ResourceType, type: type as DeliveryType, seo: false }, false);
+    resolveDeliveryPath(c, rest, { resourceType: first as ResourceType, type: type as DeliveryType, seo: false }, false, runs);
     return { kind: 'asset', candidates: c.list };
   }
   const route = PATH_PREFIXES.get(first);
   if (route !== undefined) {
     const rest = segs.slice(i + 1);
     if (rest.length === 0) return invalid('Cloudinary URL without a public id');
-    resolveDeliveryPath(c, rest, route, false);
+    resolveDeliveryPath(c, rest, route, false, runs);
     // On a private CDN / own host the same path may be a root-path URL of a folder named like the prefix.
-    if (kind.kind !== 'shared') resolveRootPath(c, segs.slice(i));
+    if (kind.kind !== 'shared') resolveRootPath(c, segs.slice(i), runs);
     return { kind: 'asset', candidates: c.list };
   }
-  resolveRootPath(c, segs.slice(i));
-  if (cloudOptional) resolveRootPath(c, segs);
+  resolveRootPath(c, segs.slice(i), runs);
+  if (cloudOptional) resolveRootPath(c, segs, runs);
   return { kind: 'asset', candidates: c.list };
 }
 
 /** Root-path URL (`use_root_path`): image/upload without the `image/upload` part, maybe with a suffix. */
-function resolveRootPath(c: Candidates, rest: readonly string[]): void {
-  resolveDeliveryPath(c, rest, ROOT_ROUTE, false);
+function resolveRootPath(c: Candidates, rest: readonly string[], runs?: TransformationRun[]): void {
+  resolveDeliveryPath(c, rest, ROOT_ROUTE, false, runs);
+  // same segments as above: one run is enough
   if (rest.length >= 2) resolveDeliveryPath(c, rest, { ...ROOT_ROUTE, seo: true }, false);
 }
 
 /** `RT/TYPE/…` stored by pycloudinary's CloudinaryField and other "preloaded" strings. */
-function parseFieldForm(v: string, rt: ResourceType, type: string, restStart: number): ParsedReference {
-  if (!STORED_TYPES.has(type)) {
-    return foreign(FOREIGN_DELIVERY_TYPES.has(type) ? `${type} delivery` : `unsupported delivery type (${type})`);
-  }
+function parseFieldForm(v: string, rt: ResourceType, type: string, restStart: number, runs?: TransformationRun[]): ParsedReference {
   let end = v.indexOf('#', restStart);
   if (end < 0) end = v.length;
   const q = v.indexOf('?', restStart);
   if (q >= 0 && q < end) end = q;
+  if (!STORED_TYPES.has(type)) {
+    if (runs !== undefined) {
+      const rest = splitPath(v.slice(restStart, end));
+      if (rest.length >= 2) runs.push(transformationRun(rest, true));
+    }
+    return foreign(FOREIGN_DELIVERY_TYPES.has(type) ? `${type} delivery` : `unsupported delivery type (${type})`);
+  }
   const rest = splitPath(v.slice(restStart, end));
   if (rest.length === 0) return invalid('no public id');
   const c = new Candidates();
-  resolveDeliveryPath(c, rest, { resourceType: rt, type: type as DeliveryType, seo: false }, true);
+  resolveDeliveryPath(c, rest, { resourceType: rt, type: type as DeliveryType, seo: false }, true, runs);
   return { kind: 'asset', candidates: c.list };
 }
 
@@ -409,13 +468,13 @@ export function parseReference(value: string, ctx: ParseContext): ParsedReferenc
   }
 }
 
-function parseTrimmed(input: string, ctx: ParseContext): ParsedReference {
+function parseTrimmed(input: string, ctx: ParseContext, runs?: TransformationRun[]): ParsedReference {
   let v = input;
   // JSON-escaped URL pasted as a value: https:\/\/res.cloudinary.com\/...
   if (v.includes('\\/') && /^(?:https?:)?\\?\/\\?\//i.test(v)) v = v.replace(/\\\//g, '/');
 
   const http = HTTP_PREFIX_RE.exec(v);
-  if (http !== null) return parseUrl(v, http[0].length, ctx);
+  if (http !== null) return parseUrl(v, http[0].length, ctx, runs);
   if (OTHER_SCHEME_RE.test(v)) {
     const colon = v.indexOf(':');
     return foreign(`${v.slice(0, colon).toLowerCase()}: URL`);
@@ -427,7 +486,7 @@ function parseTrimmed(input: string, ctx: ParseContext): ParsedReference {
     let host = hostM[1].toLowerCase();
     if (host.endsWith('.')) host = host.slice(0, -1);
     const kind = classifyHost(host, derive(ctx)).kind;
-    if (kind !== 'other') return parseUrl(v, 0, ctx);
+    if (kind !== 'other') return parseUrl(v, 0, ctx, runs);
   }
 
   const s1 = v.indexOf('/');
@@ -438,10 +497,28 @@ function parseTrimmed(input: string, ctx: ParseContext): ParsedReference {
       if (s2 > s1 + 1) {
         const type = v.slice(s1 + 1, s2);
         if (STORED_TYPES.has(type) || FOREIGN_DELIVERY_TYPES.has(type)) {
-          return parseFieldForm(v, first as ResourceType, type, s2 + 1);
+          return parseFieldForm(v, first as ResourceType, type, s2 + 1, runs);
         }
       }
     }
   }
   return parseBare(v, ctx);
+}
+
+/**
+ * The transformation segments of every reading of `value` (a delivery URL or `RT/TYPE/…` value of
+ * this account; none for bare ids, other clouds and other hosts). Collected even when the value's
+ * own id turns out invalid (malformed %-encoding): its layers are still named. Never throws.
+ */
+export function transformationRuns(value: string, ctx: ParseContext): TransformationRun[] {
+  const runs: TransformationRun[] = [];
+  if (typeof value !== 'string' || value.length > MAX_REFERENCE_LENGTH * 4) return runs;
+  const v = value.trim();
+  if (v === '' || v.length > MAX_REFERENCE_LENGTH || CONTROL_RE.test(v)) return runs;
+  try {
+    parseTrimmed(v, ctx, runs);
+  } catch {
+    // the runs collected before the failure still stand
+  }
+  return runs;
 }

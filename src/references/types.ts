@@ -17,7 +17,17 @@ export interface AssetKey {
  * the reference counts as present when any candidate exists.
  */
 export type ParsedReference =
-  | { kind: 'asset'; candidates: AssetKey[] }
+  | {
+      kind: 'asset';
+      candidates: AssetKey[];
+      /**
+       * Set on layer / default-image / font references whose reading is not certain (the
+       * transformation segment might be a folder name; a font picked out of a text style; a
+       * variable's value): their candidates are protected from being called orphans, but the
+       * reference is not a requirement, so it never makes a "missing" finding.
+       */
+      protectOnly?: true;
+    }
   | { kind: 'foreign'; reason: string }
   | { kind: 'invalid'; reason: string };
 
