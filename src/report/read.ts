@@ -78,5 +78,7 @@ export function readReport(text: string): ParsedReport {
   }
   if (!seen.has(ORPHAN_TITLE)) throw new ReportFormatError(1, `no "${ORPHAN_TITLE}" section: this is not an asset-audit detect report`);
   if (expectHeader) throw new ReportFormatError(records.length, 'the report ends before a section header (truncated?)');
+  // detect always writes both sections, even when one is empty: a missing one means a cut-off file
+  if (!seen.has(MISSING_TITLE)) throw new ReportFormatError(records.length, `the report ends before the "${MISSING_TITLE}" section (truncated?)`);
   return report;
 }

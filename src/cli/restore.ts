@@ -1,0 +1,52 @@
+/** `asset-audit restore`: re-uploads what `delete --backup-dir` saved, under the same public_ids. */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { parseCloudinaryUrl } from '../config/cloudinary-url.js';
+import { readManifest } from '../delete/backup.js';
+import { restoreBackups } from '../delete/restore.js';
+import { CloudinaryStorage } from '../storage/cloudinary/client.js';
+import { RateLimitGuard } from '../storage/cloudinary/guard.js';
+import { ExitCode, usageError } from './exit.js';
+import { createOutput } from './output.js';
+
+interface RestoreFlags {
+  backupDir: string;
+  confirm?: boolean;
+  only?: string;
+  quiet?: boolean;
+}
+
+export function registerRestore(program: Command): void {
+  program
+    .command('restore')
+    .description('upload the originals saved by `delete --backup-dir` again, under the same public_ids (dry run unless --confirm)')
+    .requiredOption('--backup-dir <dir>', 'the directory given to delete --backup-dir')
+    .option('--only <public_id>', 'restore just this public_id')
+    .option('--confirm', 'really upload (without it: list what would be restored)')
+    .option('-q, --quiet', 'only warnings, errors and totals')
+    .action(async (flags: RestoreFlags) => {
+      process.exitCode = await runRestore(flags);
+    });
+}
+
+async function runRestore(flags: RestoreFlags): Promise<number> {
+  const output = createOutput({ quiet: flags.quiet });
+  const dir = path.resolve(flags.backupDir);
+  const entries = readManifest(dir).filter((e) => !flags.only || e.publicId === flags.only);
+  if (entries.length === 0) throw usageError(`no backups found in ${dir}${flags.only ? ` for "${flags.only}"` : ''} (expected manifest.jsonl written by delete --backup-dir)`);
+  output.print([`${flags.confirm ? 'Restoring' : 'Would restore'} ${entries.length} asset(s):`, ...entries.slice(0, 50).map((e) => `  - ${e.resourceType}/${e.type} ${e.publicId} (${e.bytes} bytes)`)]);
+  if (!flags.confirm) {
+    output.print(['Dry run: nothing was uploaded. Run again with --confirm.']);
+    return ExitCode.Ok;
+  }
+  const credentials = parseCloudinaryUrl(process.env.CLOUDINARY_URL);
+  const storage = await CloudinaryStorage.create({ credentials, guard: new RateLimitGuard({ warnAt: 0.8, stopAt: 0.95 }) });
+  try {
+    const outcomes = await restoreBackups(dir, entries, storage, output.log);
+    const failed = outcomes.filter((o) => o.outcome === 'failed').length;
+    output.print([`Restored ${outcomes.length - failed}, failed ${failed}.`]);
+    return failed ? ExitCode.Findings : ExitCode.Ok;
+  } finally {
+    storage.close();
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The orphan section of a confirmed report, validated row by row. One bad row refuses the whole
+ * report: an operator's edit that broke a line must not silently change what gets deleted.
+ */
+import { readFileSync } from 'node:fs';
+import { usageError } from '../cli/exit.js';
+import { readReport, ReportFormatError } from '../report/read.js';
+import { DELIVERY_TYPES, RESOURCE_TYPES, type DeliveryType, type ResourceType } from '../storage/types.js';
+
+export interface Candidate {
+  publicId: string;
+  resourceType: ResourceType;
+  type: DeliveryType;
+  bytes: number;
+  uploadedAt: string;
+  assetId: string;
+  url: string;
+  line: number;
+}
+
+export interface ConfirmedReport {
+  file: string;
+  candidates: Candidate[];
+  /** Cloud names named by the report's URLs and its JSON twin. */
+  clouds: Set<string>;
+  /** From the JSON twin, when it is there: how many references the scan saw. */
+  referenceCount?: number;
+  incomplete?: string;
+}
+
+const DELIVERY_URL = /^https?:\/\/res(?:-\d+)?\.cloudinary\.com\/([^/]+)\//i;
+
+export function loadConfirmedReport(file: string): ConfirmedReport {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw usageError(`cannot read the report ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}): pass the CSV written by "asset-audit detect" with --input`);
+  }
+  let parsed;
+  try {
+    parsed = readReport(text);
+  } catch (err) {
+    if (err instanceof ReportFormatError) throw usageError(`refusing the report ${file}: ${err.message}. Nothing was deleted.`);
+    throw err;
+  }
+  const clouds = new Set<string>();
+  const seen = new Set<string>();
+  const candidates = parsed.orphans.map((row) => {
+    const line = Number(row.line);
+    const fail = (why: string) => usageError(`refusing the report ${file}: line ${line}: ${why}. Nothing was deleted.`);
+    const publicId = row.public_id ?? '';
+    if (!publicId) throw fail('empty public_id');
+    if (!RESOURCE_TYPES.includes(row.resource_type as ResourceType)) throw fail(`resource_type "${row.resource_type}" is not one of ${RESOURCE_TYPES.join(', ')}`);
+    if (!DELIVERY_TYPES.includes(row.type as DeliveryType)) throw fail(`type "${row.type}" is not one of ${DELIVERY_TYPES.join(', ')}`);
+    if (!/^\d+$/.test(row.size_bytes ?? '')) throw fail(`size_bytes "${row.size_bytes}" is not a whole number`);
+    if (Number.isNaN(Date.parse(row.uploaded_at ?? ''))) throw fail(`uploaded_at "${row.uploaded_at}" is not a date`);
+    const key = `${row.resource_type}/${row.type}/${publicId}`;
+    if (seen.has(key)) throw fail(`${key} is listed twice`);
+    seen.add(key);
+    const url = row.cloudinary_url ?? '';
+    const cloud = DELIVERY_URL.exec(url)?.[1];
+    if (cloud) clouds.add(cloud.toLowerCase());
+    return {
+      publicId,
+      resourceType: row.resource_type as ResourceType,
+      type: row.type as DeliveryType,
+      bytes: Number(row.size_bytes),
+      uploadedAt: row.uploaded_at!,
+      assetId: row.asset_id ?? '',
+      url,
+      line,
+    };
+  });
+  const twin = readTwin(file);
+  if (twin?.cloudName) clouds.add(twin.cloudName.toLowerCase());
+  return { file, candidates, clouds, referenceCount: twin?.references, incomplete: parsed.incomplete };
+}
+
+function readTwin(csvFile: string): { cloudName?: string; references?: number } | undefined {
+  try {
+    const json = JSON.parse(readFileSync(csvFile.replace(/(\.csv)?$/i, '.json'), 'utf8')) as { format?: string; cloudName?: unknown; references?: { references?: unknown } };
+    if (json.format !== 'asset-audit/detect') return undefined;
+    return {
+      cloudName: typeof json.cloudName === 'string' ? json.cloudName : undefined,
+      references: typeof json.references?.references === 'number' ? json.references.references : undefined,
+    };
+  } catch {
+    return undefined;
+  }
+}
