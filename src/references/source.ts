@@ -33,6 +33,35 @@ export async function sourceColumns(client: pg.Client, source: SourceConfig): Pr
   return names;
 }
 
-export function streamSource(client: pg.Client, source: SourceConfig): AsyncIterable<Record<string, unknown>> {
-  return client.query(new QueryStream(sourceSql(source), [], { batchSize: CURSOR_BATCH, highWaterMark: CURSOR_BATCH }));
+/**
+ * Rows of one source through a server-side cursor. pg-query-stream never settles when the
+ * connection drops mid-stream (its destroy waits for the dead server to close the cursor), so
+ * every read also races the client's own error.
+ */
+export async function* streamSource(client: pg.Client, source: SourceConfig): AsyncGenerator<Record<string, unknown>> {
+  const stream = client.query(new QueryStream(sourceSql(source), [], { batchSize: CURSOR_BATCH, highWaterMark: CURSOR_BATCH }));
+  let fail: (err: Error) => void = () => undefined;
+  const lost = new Promise<never>((_, reject) => (fail = reject));
+  lost.catch(() => undefined);
+  const onError = (err: Error) => fail(err);
+  const onEnd = () => fail(new Error('Connection terminated unexpectedly'));
+  client.once('error', onError);
+  client.once('end', onEnd);
+  const rows = stream[Symbol.asyncIterator]() as AsyncIterator<Record<string, unknown>>;
+  let broken = false;
+  try {
+    for (;;) {
+      const next = await Promise.race([rows.next(), lost]).catch((err: unknown) => {
+        broken = true;
+        throw err;
+      });
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    client.off('error', onError);
+    client.off('end', onEnd);
+    // closing the cursor on a dead connection would never finish
+    if (!broken) await rows.return?.();
+  }
 }
