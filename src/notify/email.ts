@@ -1,0 +1,44 @@
+/** Sends the rendered summary email with the CSV attached. */
+import path from 'node:path';
+import { redact } from '../config/redact.js';
+import type { EmailContent } from '../report/email.js';
+import { formatRecipient, type Recipient } from './recipients.js';
+import { createTransport, type SmtpTarget } from './smtp.js';
+
+export interface OutgoingEmail {
+  smtp: SmtpTarget;
+  from: string;
+  to: Recipient[];
+  content: EmailContent;
+  /** The CSV report, attached under its own name. */
+  attachment?: { path: string; content: string };
+}
+
+export async function sendEmail(mail: OutgoingEmail): Promise<{ messageId: string; accepted: number }> {
+  const transport = createTransport(mail.smtp);
+  try {
+    const info = await transport.sendMail({
+      from: mail.from,
+      to: mail.to.map(formatRecipient),
+      subject: redact(mail.content.subject),
+      text: redact(mail.content.text),
+      html: redact(mail.content.html),
+      attachments: mail.attachment
+        ? [{ filename: path.basename(mail.attachment.path), content: redact(mail.attachment.content), contentType: 'text/csv; charset=utf-8' }]
+        : [],
+    });
+    return { messageId: String(info.messageId ?? ''), accepted: Array.isArray(info.accepted) ? info.accepted.length : mail.to.length };
+  } finally {
+    transport.close();
+  }
+}
+
+/** SMTP reachable and, when credentials are given, accepted (doctor). */
+export async function verifySmtp(smtp: SmtpTarget): Promise<void> {
+  const transport = createTransport(smtp);
+  try {
+    await transport.verify();
+  } finally {
+    transport.close();
+  }
+}
