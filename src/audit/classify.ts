@@ -8,8 +8,9 @@
  */
 import picomatch from 'picomatch';
 import type { AssetKey } from '../references/types.js';
-import { partitionKey, type Partition } from '../storage/types.js';
-import { assetKey, partitionsOf } from './keys.js';
+import type { Partition } from '../storage/types.js';
+import { LOOKUP_ORDER, maskOf, partitionBit } from './keys.js';
+import type { SlotCandidate } from './reference-index.js';
 import type { Scope } from './result.js';
 
 export function ignoreMatcher(globs: string[]): (publicId: string) => boolean {
@@ -17,40 +18,153 @@ export function ignoreMatcher(globs: string[]): (publicId: string) => boolean {
   return picomatch(globs, { dot: true });
 }
 
-/** What is known about existence: keys seen, and where absence is proven. */
+/** Gives public_ids their slot numbers (the ReferenceIndex); ids without one are not tracked. */
+export interface SlotResolver {
+  slotOf(publicId: string): number | undefined;
+}
+
+/** What the ledger knows, in a form a checkpoint can hold and give back. */
+export interface LedgerState {
+  /** [public_id, partitions seen, partitions looked up] for every id with something known. */
+  ids: Array<[string, number, number]>;
+  /** [partition bit, prefix fully listed ('' = all of it)]. */
+  listedFully: Array<[number, string]>;
+}
+
+/**
+ * What is known about existence: where each id was seen, where its absence is proven (a lookup,
+ * or a complete listing that covers it). Held as one 9-bit mask per id slot, so a million
+ * referenced ids cost a few megabytes. Given a resolver (the ReferenceIndex), ids it does not
+ * know are never tracked and never reported absent; without one the ledger numbers ids itself.
+ */
 export class ExistenceLedger {
-  private readonly seen = new Set<string>();
-  /** partition key → prefix fully listed ('' = whole partition). */
-  private readonly listedFully = new Map<string, string[]>();
-  private readonly lookedUp = new Set<string>();
+  private seen = new Uint16Array(1024);
+  private looked = new Uint16Array(1024);
+  private readonly own?: Map<string, number>;
+  private readonly ownIds: string[] = [];
+  /** Partitions listed fully without a prefix. */
+  private fullMask = 0;
+  private readonly prefixes: Array<[number, string]> = [];
+
+  constructor(private readonly resolver?: SlotResolver) {
+    if (!resolver) this.own = new Map();
+  }
+
+  private slot(publicId: string, add: boolean): number | undefined {
+    if (!this.own) return this.resolver!.slotOf(publicId);
+    let s = this.own.get(publicId);
+    if (s === undefined && add) {
+      s = this.ownIds.length;
+      this.ownIds.push(publicId);
+      this.own.set(publicId, s);
+    }
+    return s;
+  }
+
+  private grow(slot: number): void {
+    if (slot < this.seen.length) return;
+    let size = this.seen.length;
+    while (size <= slot) size *= 2;
+    const seen = new Uint16Array(size);
+    seen.set(this.seen);
+    const looked = new Uint16Array(size);
+    looked.set(this.looked);
+    this.seen = seen;
+    this.looked = looked;
+  }
 
   markSeen(resourceType: string, type: string, publicId: string): void {
-    this.seen.add(assetKey(resourceType, type, publicId));
+    const s = this.slot(publicId, true);
+    if (s !== undefined) this.markSeenSlot(s, maskOf({ resourceType, type }));
+  }
+
+  markSeenSlot(slot: number, bits: number): void {
+    this.grow(slot);
+    this.seen[slot]! |= bits;
   }
 
   markListedFully(partition: Partition, prefix: string): void {
-    const k = partitionKey(partition);
-    this.listedFully.set(k, [...(this.listedFully.get(k) ?? []), prefix]);
+    const bit = partitionBit(partition);
+    if (prefix === '') this.fullMask |= bit;
+    else this.prefixes.push([bit, prefix]);
   }
 
   markLookedUp(partition: Partition, publicId: string): void {
-    this.lookedUp.add(assetKey(partition.resourceType, partition.type, publicId));
+    const s = this.slot(publicId, true);
+    if (s !== undefined) this.markLookedUpSlot(s, partitionBit(partition));
+  }
+
+  markLookedUpSlot(slot: number, bits: number): void {
+    this.grow(slot);
+    this.looked[slot]! |= bits;
+  }
+
+  seenMask(slot: number): number {
+    return this.seen[slot] ?? 0;
+  }
+
+  /** Partitions in which absence of this id is proven. */
+  absentMask(slot: number | undefined, publicId: string): number {
+    if (slot === undefined && !this.own) return 0;
+    let m = this.fullMask | (slot === undefined ? 0 : (this.looked[slot] ?? 0));
+    for (const [bit, prefix] of this.prefixes) if (publicId.startsWith(prefix)) m |= bit;
+    return m & ~(slot === undefined ? 0 : (this.seen[slot] ?? 0));
   }
 
   exists(candidates: AssetKey[]): boolean {
-    return candidates.some((c) => partitionsOf(c).some((p) => this.seen.has(assetKey(p.resourceType, p.type, c.publicId))));
+    return candidates.some((c) => {
+      const s = this.slot(c.publicId, false);
+      return s !== undefined && (this.seenMask(s) & maskOf(c)) !== 0;
+    });
+  }
+
+  existsSlots(candidates: SlotCandidate[]): boolean {
+    return candidates.some((c) => (this.seenMask(c.slot) & c.mask) !== 0);
   }
 
   /** Absence of this id in this partition is proven. */
   absentIn(partition: Partition, publicId: string): boolean {
-    if (this.seen.has(assetKey(partition.resourceType, partition.type, publicId))) return false;
-    if (this.lookedUp.has(assetKey(partition.resourceType, partition.type, publicId))) return true;
-    return (this.listedFully.get(partitionKey(partition)) ?? []).some((prefix) => publicId.startsWith(prefix));
+    return (this.absentMask(this.slot(publicId, false), publicId) & partitionBit(partition)) !== 0;
   }
 
   /** Every (candidate, partition) pair is proven absent. */
   provenMissing(candidates: AssetKey[]): boolean {
-    return candidates.every((c) => partitionsOf(c).every((p) => this.absentIn(p, c.publicId)));
+    return candidates.every((c) => {
+      const m = maskOf(c);
+      return (this.absentMask(this.slot(c.publicId, false), c.publicId) & m) === m;
+    });
+  }
+
+  provenMissingSlots(candidates: SlotCandidate[], publicIdOf: (slot: number) => string): boolean {
+    return candidates.every((c) => (this.absentMask(c.slot, publicIdOf(c.slot)) & c.mask) === c.mask);
+  }
+
+  /** Everything known, by public_id, for a checkpoint. */
+  exportState(publicIdOf: (slot: number) => string, slots: number): LedgerState {
+    const ids: LedgerState['ids'] = [];
+    const n = this.own ? this.ownIds.length : Math.min(slots, this.seen.length);
+    for (let s = 0; s < n; s++) {
+      const seen = this.seen[s] ?? 0;
+      const looked = this.looked[s] ?? 0;
+      if (seen || looked) ids.push([this.own ? this.ownIds[s]! : publicIdOf(s), seen, looked]);
+    }
+    const listedFully: LedgerState['listedFully'] = [];
+    for (const p of LOOKUP_ORDER) if (this.fullMask & partitionBit(p)) listedFully.push([partitionBit(p), '']);
+    listedFully.push(...this.prefixes);
+    return { ids, listedFully };
+  }
+
+  importState(state: LedgerState): void {
+    for (const [id, seen, looked] of state.ids) {
+      const s = this.slot(id, true);
+      if (s === undefined) continue;
+      this.markSeenSlot(s, seen);
+      this.markLookedUpSlot(s, looked);
+    }
+    for (const [bit, prefix] of state.listedFully) {
+      if (prefix === '') this.fullMask |= bit;
+      else this.prefixes.push([bit, prefix]);
+    }
   }
 }
 
@@ -61,4 +175,16 @@ export function inScope(candidates: AssetKey[], scope: Scope): boolean {
       (!c.resourceType || scope.resourceTypes.includes(c.resourceType)) &&
       (!c.type || scope.types.includes(c.type)),
   );
+}
+
+/** The partitions a scope lists, as a mask. */
+export function scopeMask(scope: Scope): number {
+  let m = 0;
+  for (const resourceType of scope.resourceTypes) for (const type of scope.types) m |= partitionBit({ resourceType, type });
+  return m;
+}
+
+/** inScope for slot candidates: some candidate lies under the prefix and in a listed partition. */
+export function slotsInScope(candidates: SlotCandidate[], scope: Scope, mask: number, publicIdOf: (slot: number) => string): boolean {
+  return candidates.some((c) => (c.mask & mask) !== 0 && (!scope.prefix || publicIdOf(c.slot).startsWith(scope.prefix)));
 }

@@ -1,6 +1,7 @@
 /** The result of a detect run: what reporters render and what the exit code is derived from. */
 import type { ReferenceRow, Sampled, SourceStats } from './reference-index.js';
 import type { DeliveryType, ResourceType } from '../storage/types.js';
+import type { ScanPlan } from '../scan/plan.js';
 
 export interface OrphanRow {
   publicId: string;
@@ -64,6 +65,12 @@ export interface DetectResult {
   outOfScope: number;
   api: { calls: number; retries: number; limit?: number; remaining?: number; resetAt?: string; lookups: number; listCalls: number };
   warnings: string[];
+  /** The call estimate made before listing (absent on a resumed scan). */
+  plan?: ScanPlan;
+  /** Where the checkpoint of a stopped scan was written (`detect --resume FILE`). */
+  checkpoint?: string;
+  /** Set when this run continued a checkpoint: when the scan first started, and how many runs it took. */
+  resumed?: { from: string; runs: number };
 }
 
 export function missingByStatus(rows: MissingRow[]): { active: number; deleted: number; other: number } {

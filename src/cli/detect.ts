@@ -10,17 +10,23 @@ import { renderJson } from '../report/json.js';
 import { summaryLines } from '../report/summary.js';
 import { reportBaseName, writeAtomic } from '../report/write.js';
 import { detect } from '../scan/detect.js';
-import { StorageError } from '../storage/cloudinary/errors.js';
 import { CloudinaryStorage } from '../storage/cloudinary/client.js';
 import { RateLimitGuard } from '../storage/cloudinary/guard.js';
 import { loadConfigOrThrow } from './config.js';
-import { ExitCode, ExitError, usageError } from './exit.js';
-import { createOutput } from './output.js';
+import { ExitCode, usageError } from './exit.js';
+import { asExitError } from './storage-errors.js';
+import { createOutput, parseLogFormat } from './output.js';
 import { interruptible } from './signals.js';
+import { afterReport } from '../notify/after-report.js';
+import { planNotifications, type NotifyFlags } from '../notify/plan.js';
 import { VERSION } from './version.js';
+import { addScaleOptions, afterScan, scaleInput, type ScaleFlags } from './scale.js';
 
-interface DetectFlags extends ScopeFlags {
+export interface DetectFlags extends ScopeFlags, NotifyFlags, ScaleFlags {
   config?: string;
+  timeout: string;
+  failOnIncrease?: string;
+  logFormat?: string;
   output?: string;
   reportsDir?: string;
   json?: boolean;
@@ -34,8 +40,7 @@ interface DetectFlags extends ScopeFlags {
 const FAIL_ON = ['any', 'orphans', 'missing', 'none'] as const;
 
 export function registerDetect(program: Command): void {
-  program
-    .command('detect')
+  addScaleOptions(program.command('detect'))
     .description('find orphaned files (in Cloudinary, used by no row) and records whose assets are missing')
     .option('-c, --config <file>', 'configuration file (default: asset-audit.config.json/.yaml/.yml in the working directory)')
     .option('--days <n>', 'orphan scan covers assets uploaded in the last N days (default 30)')
@@ -53,22 +58,35 @@ export function registerDetect(program: Command): void {
     .option('--rate-limit-stop <percent>', 'stop (exit 4, partial report) before using more than this share', '95')
     .option('-q, --quiet', 'only warnings, errors and the report path')
     .option('-v, --verbose', 'also print retries and other detail')
+    .option('--timeout <seconds>', 'give up on one Admin API call after this long (it is then retried)', '60')
+    .option('--log-format <format>', 'text (default) or json: one JSON object per stderr line, for log pipelines')
+    .option('--fail-on-increase <n>', 'exit 1 when orphans or missing grew by more than N since the last complete run of this scope (see `asset-audit history`)')
+    .option('--email-to <list>', 'email the summary to these addresses (comma-separated; default: config email.to, else ADMINS)')
+    .option('--email-always', 'send the email even when there are no findings')
+    .option('--no-email', 'never send the email')
+    .option('--email-required', 'a failed email send makes the exit code 3 (the report is still written)')
+    .option('--notify-url <url>', 'POST a JSON summary to this webhook (Slack incoming webhooks get Slack\'s format); default NOTIFY_URL or config notify.url')
+    .option('--notify-format <format>', 'json or slack (default: slack for hooks.slack.com, else json)')
+    .option('--notify-always', 'post the webhook even when there are no findings')
     .action(async (flags: DetectFlags) => {
       process.exitCode = await runDetect(flags);
     });
 }
 
-async function runDetect(flags: DetectFlags): Promise<number> {
-  const output = createOutput({ quiet: flags.quiet, verbose: flags.verbose });
+/** `history: false` keeps a run (the demo) out of the reports directory's history. */
+export async function runDetect(flags: DetectFlags, options: { history?: boolean } = {}): Promise<number> {
+  const output = createOutput({ quiet: flags.quiet, verbose: flags.verbose, logFormat: parseLogFormat(flags.logFormat) });
   const { log } = output;
   if (!FAIL_ON.includes(flags.failOn as (typeof FAIL_ON)[number])) throw usageError(`--fail-on: use one of ${FAIL_ON.join(', ')} (got "${flags.failOn}")`);
   const warnAt = parseCount('--rate-limit-warn', flags.rateLimitWarn) / 100;
   const stopAt = parseCount('--rate-limit-stop', flags.rateLimitStop) / 100;
   if (stopAt > 1 || warnAt > 1) throw usageError('--rate-limit-warn and --rate-limit-stop are percentages from 1 to 100');
+  const failOnIncrease = flags.failOnIncrease !== undefined ? parseCount('--fail-on-increase', flags.failOnIncrease, { min: 0 }) : undefined;
   const scope = buildScope(flags, new Date());
   const credentials = parseCloudinaryUrl(process.env.CLOUDINARY_URL);
   const database = parseDatabaseUrl(process.env.DATABASE_URL);
   const { config, file } = loadConfigOrThrow(flags.config, log);
+  const notify = planNotifications(flags, config);
   log.info(`asset-audit ${VERSION} — cloud "${credentials.cloudName}", config ${path.relative(process.cwd(), file) || file}`);
 
   const guard = new RateLimitGuard({
@@ -76,18 +94,27 @@ async function runDetect(flags: DetectFlags): Promise<number> {
     stopAt,
     onWarn: (b) => log.warn(`${b.limit - b.remaining}/${b.limit} Admin API calls used this hour (over ${Math.round(warnAt * 100)}%)`),
   });
-  const storage = await CloudinaryStorage.create({ credentials, guard, onRetry: (m) => log.debug(m) });
+  const deadlineMs = parseCount('--timeout', flags.timeout) * 1000;
+  const storage = await CloudinaryStorage.create({ credentials, guard, retry: { deadlineMs }, onRetry: (m) => log.debug(m) });
   const reportsDir = path.resolve(flags.reportsDir ?? config.reportsDir);
+  const startedMs = Date.now();
+  output.setStatus(() => {
+    const b = storage.budget;
+    return `${storage.calls} API call(s)${b ? `, budget ${b.remaining}/${b.limit}` : ''}, ${Math.round((Date.now() - startedMs) / 1000)} s`;
+  });
 
   let result: DetectResult;
   try {
-    result = await interruptible((signal) => detect({ config, scope, storage, database, log, signal, version: VERSION }));
+    const scale = scaleInput(flags, credentials.cloudName, config, reportsDir, stopAt);
+    result = await interruptible((signal) => detect({ config, scope, storage, database, log, signal, version: VERSION, ...scale }));
   } catch (err) {
     throw asExitError(err);
   } finally {
     storage.close();
   }
 
+  const early = afterScan(result, flags, (lines) => output.print(lines), log);
+  if (early !== undefined) return early;
   const base = reportBaseName(new Date(result.startedAt), result.complete);
   const csvPath = flags.output ? path.resolve(flags.output) : path.join(reportsDir, `${base}.csv`);
   const jsonPath = csvPath.replace(/(\.csv)?$/i, '.json');
@@ -98,7 +125,17 @@ async function runDetect(flags: DetectFlags): Promise<number> {
   if (!flags.quiet) output.print(summaryLines(result, output.paint, shown));
   else output.print([`Report: ${shown}`]);
   if (flags.json) output.emit(renderJson(result, { csv: csvPath }));
-  return exitCodeFor(result, flags.failOn as (typeof FAIL_ON)[number]);
+  return afterReport({
+    result,
+    csvPath,
+    shownPath: shown,
+    reportsDir,
+    plan: notify,
+    exitCode: exitCodeFor(result, flags.failOn as (typeof FAIL_ON)[number]),
+    failOnIncrease,
+    history: options.history,
+    log,
+  });
 }
 
 export function exitCodeFor(result: DetectResult, failOn: (typeof FAIL_ON)[number]): number {
@@ -107,15 +144,4 @@ export function exitCodeFor(result: DetectResult, failOn: (typeof FAIL_ON)[numbe
   const missing = result.missing.length > 0;
   const fails = failOn === 'any' ? orphans || missing : failOn === 'orphans' ? orphans : failOn === 'missing' ? missing : false;
   return fails ? ExitCode.Findings : ExitCode.Ok;
-}
-
-function asExitError(err: unknown): unknown {
-  if (!(err instanceof StorageError)) return err;
-  const fix =
-    err.kind === 'auth'
-      ? 'Cloudinary rejected the credentials: check the API key, secret and cloud name in CLOUDINARY_URL.'
-      : err.kind === 'network' || err.kind === 'timeout'
-        ? 'Could not reach Cloudinary: check network access (and upload_prefix in CLOUDINARY_URL, if set).'
-        : 'Cloudinary answered with an error.';
-  return new ExitError(ExitCode.Runtime, `${fix} (${err.message})`, { cause: err });
 }

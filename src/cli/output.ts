@@ -3,17 +3,32 @@
  * TTY (or FORCE_COLOR) and NO_COLOR is unset; progress rewritten in place only on a TTY, otherwise
  * a timestamped line at most every PROGRESS_INTERVAL_MS, for logs read hours later. stdout carries
  * only the result (the --json document); everything else goes to stderr. All of it is redacted.
+ * With --log-format json every line on stderr is one JSON object ({time, level, msg}) for log
+ * pipelines: no colour, no control codes, progress throttled as without a TTY.
  */
 import { Chalk } from 'chalk';
 import { redact } from '../config/redact.js';
+import { usageError } from './exit.js';
 import type { Logger } from '../log.js';
 import type { Paint } from '../report/summary.js';
 
 export const PROGRESS_INTERVAL_MS = 15_000;
+/** A live line redrawn faster than this only flickers. */
+const TTY_REDRAW_MS = 100;
+
+export const LOG_FORMATS = ['text', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+export function parseLogFormat(value: string | undefined): LogFormat {
+  if (value === undefined) return 'text';
+  if (!LOG_FORMATS.includes(value as LogFormat)) throw usageError(`--log-format: use text or json (got "${value}")`);
+  return value as LogFormat;
+}
 
 export interface OutputOptions {
   quiet?: boolean;
   verbose?: boolean;
+  logFormat?: LogFormat;
   env?: NodeJS.ProcessEnv;
   stderr?: NodeJS.WriteStream;
   stdout?: NodeJS.WriteStream;
@@ -28,17 +43,24 @@ export interface Output {
   emit(text: string): void;
   /** Ends a live progress line so the next output starts clean. */
   clearProgress(): void;
+  /**
+   * Extra state shown after the live progress line on a TTY (API budget, elapsed, ETA), read at
+   * each redraw. Logs without a TTY get the plain message only, so lines stay comparable.
+   */
+  setStatus(status: (() => string | undefined) | undefined): void;
 }
 
 export function createOutput(options: OutputOptions = {}): Output {
   const env = options.env ?? process.env;
   const err = options.stderr ?? process.stderr;
   const out = options.stdout ?? process.stdout;
-  const tty = Boolean(err.isTTY) && !env.CI;
-  const colour = !('NO_COLOR' in env) && (env.FORCE_COLOR !== undefined ? env.FORCE_COLOR !== '0' : Boolean(err.isTTY));
+  const json = options.logFormat === 'json';
+  const tty = Boolean(err.isTTY) && !env.CI && !json;
+  const colour = !json && !('NO_COLOR' in env) && (env.FORCE_COLOR !== undefined ? env.FORCE_COLOR !== '0' : Boolean(err.isTTY));
   const chalk = new Chalk({ level: colour ? 1 : 0 });
   let live = false;
   let lastProgress = 0;
+  let status: (() => string | undefined) | undefined;
 
   const write = (text: string) => err.write(redact(text));
   const clearProgress = () => {
@@ -46,27 +68,32 @@ export function createOutput(options: OutputOptions = {}): Output {
     live = false;
   };
   const stamp = () => (tty ? '' : `[${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}] `);
-  const line = (text: string) => {
+  const record = (level: string, msg: string) => write(JSON.stringify({ time: new Date().toISOString(), level, msg }) + '\n');
+  const line = (text: string, level = 'info') => {
+    if (json) return record(level, text);
     clearProgress();
     write(`${stamp()}${text}\n`);
   };
 
   const log: Logger = {
     info: (m) => !options.quiet && line(m),
-    warn: (m) => line(chalk.yellow(`warning: ${m}`)),
-    error: (m) => line(chalk.red(`error: ${m}`)),
-    debug: (m) => options.verbose && line(chalk.dim(m)),
+    warn: (m) => (json ? record('warn', m) : line(chalk.yellow(`warning: ${m}`))),
+    error: (m) => (json ? record('error', m) : line(chalk.red(`error: ${m}`))),
+    debug: (m) => options.verbose && (json ? record('debug', m) : line(chalk.dim(m))),
     progress: (m) => {
       if (options.quiet) return;
       const now = Date.now();
       if (tty) {
-        if (now - lastProgress < 100) return;
+        if (now - lastProgress < TTY_REDRAW_MS) return;
         lastProgress = now;
-        write(`\r\x1b[K${chalk.dim(m)}`);
+        const extra = status?.();
+        // one screen line: a wrapped live line cannot be erased with \r
+        const width = err.columns && err.columns > 20 ? err.columns - 1 : 160;
+        write(`\r\x1b[K${chalk.dim(`${m}${extra ? ` · ${extra}` : ''}`.slice(0, width))}`);
         live = true;
       } else if (now - lastProgress >= PROGRESS_INTERVAL_MS) {
         lastProgress = now;
-        line(m);
+        line(m, 'progress');
       }
     },
   };
@@ -75,10 +102,17 @@ export function createOutput(options: OutputOptions = {}): Output {
     log,
     paint: { bold: chalk.bold, red: chalk.red, yellow: chalk.yellow, green: chalk.green, dim: chalk.dim },
     print: (lines) => {
+      if (json) {
+        for (const l of lines) if (l.trim()) record('info', l);
+        return;
+      }
       clearProgress();
       write(lines.join('\n') + '\n');
     },
     emit: (text) => out.write(redact(text)),
     clearProgress,
+    setStatus: (fn) => {
+      status = fn;
+    },
   };
 }

@@ -56,6 +56,29 @@ export const configSchema = z
       })
       .strict()
       .default({ statementTimeoutSeconds: 300 }),
+    /** Summary email after detect. Credentials never live here: SMTP_URL carries them. */
+    email: z
+      .object({
+        /** Recipients: "Name <addr>" or addresses; a comma-separated string or a list. */
+        to: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+        from: z.string().min(1).optional(),
+        /** smtp://host:port or smtps://host (no user:password — put those in SMTP_URL). */
+        smtpUrl: z
+          .string()
+          .regex(/^smtps?:\/\/[^:@/]+(:\d+)?\/?(\?.*)?$/, 'use smtp://HOST[:PORT] or smtps://HOST[:PORT] without credentials; put user:password in the SMTP_URL environment variable')
+          .optional(),
+        subjectPrefix: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+    /** Webhook posted after detect (JSON summary, or Slack's message format). */
+    notify: z
+      .object({
+        url: z.string().url(),
+        format: z.enum(['json', 'slack']).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((cfg, ctx) => {

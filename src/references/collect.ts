@@ -42,7 +42,8 @@ export async function collectReferences(client: pg.Client, index: ReferenceIndex
         for (const { value, mode } of values) {
           for (const found of referencesIn(value, context, mode ?? source.extract)) {
             const refRow = found.raw === value ? row : { ...row, reference: found.raw };
-            if (found.parsed.kind === 'asset') index.addReference(stats, refRow, found.parsed.candidates);
+            if (found.parsed.kind === 'asset' && found.parsed.protectOnly) index.protect(stats, found.parsed.candidates, found.raw);
+            else if (found.parsed.kind === 'asset') index.addReference(stats, refRow, found.parsed.candidates);
             else index.addUnrecognised(stats, found.parsed.kind, refRow, found.parsed.reason);
           }
         }
@@ -55,7 +56,7 @@ export async function collectReferences(client: pg.Client, index: ReferenceIndex
 }
 
 /** Text and text[] give values as stored; json/jsonb arrive parsed and are scanned as text. */
-function valuesOf(ref: unknown): Array<{ value: string; mode?: 'text' }> {
+export function valuesOf(ref: unknown): Array<{ value: string; mode?: 'text' }> {
   if (ref === null || ref === undefined) return [];
   if (typeof ref === 'string') return ref.trim() === '' ? [] : [{ value: ref }];
   if (Array.isArray(ref) && ref.every((v) => typeof v === 'string' || v === null)) {

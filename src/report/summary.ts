@@ -1,6 +1,7 @@
 /** The human summary: lines of text, printed by the CLI. */
 import type { DetectResult } from '../audit/result.js';
 import { missingByStatus } from '../audit/result.js';
+import type { Sampled } from '../audit/reference-index.js';
 
 export interface Paint {
   bold(s: string): string;
@@ -39,8 +40,14 @@ export function summaryLines(r: DetectResult, paint: Paint, reportPath?: string)
     if (r.unverified.length) lines.push(paint.yellow(`  Not verified (scan stopped): ${n(r.unverified.length)}`));
     if (r.outOfScope) lines.push(`  Outside this scan's scope: ${n(r.outOfScope)}`);
   }
-  if (r.references.foreign.count) lines.push(`  Not this account's assets (other clouds, fetch, other hosts): ${n(r.references.foreign.count)}`);
-  if (r.references.invalid.count) lines.push(paint.yellow(`  Values not understood: ${n(r.references.invalid.count)} (see the JSON report for samples)`));
+  if (r.references.foreign.count) {
+    lines.push(`  Not this account's assets (other clouds, fetch, other hosts): ${n(r.references.foreign.count)}`);
+    lines.push(...sampleLines(r.references.foreign, paint));
+  }
+  if (r.references.invalid.count) {
+    lines.push(paint.yellow(`  Values not understood: ${n(r.references.invalid.count)}`));
+    lines.push(...sampleLines(r.references.invalid, paint));
+  }
   lines.push(`API calls: ${n(r.api.calls)}` + (r.api.limit !== undefined ? ` — budget left ${n(r.api.remaining ?? 0)}/${n(r.api.limit)} (${pct(r.api.remaining ?? 0, r.api.limit)}%)` : '') + (r.api.retries ? `, ${n(r.api.retries)} retried` : ''));
   lines.push(`Time: ${(r.durationMs / 1000).toFixed(1)} s`);
   for (const w of r.warnings) lines.push(paint.yellow(`Warning: ${w}`));
@@ -61,6 +68,22 @@ export function summaryLines(r: DetectResult, paint: Paint, reportPath?: string)
   if (!r.complete) lines.push(paint.yellow(`INCOMPLETE: ${r.incompleteReason}. The report holds what was found so far.`));
   if (reportPath) lines.push(`Report: ${reportPath}`);
   return lines;
+}
+
+/** Examples of foreign / unparsable values shown in the summary (the JSON report keeps more). */
+export const SUMMARY_SAMPLE_LIMIT = 3;
+/** Stored values can be whole HTML documents: the summary shows their start. */
+const SAMPLE_CHARS = 100;
+
+/** A few of the values the tool did not count as references, so silence is never trusted blindly. */
+function sampleLines(bucket: Sampled, paint: Paint): string[] {
+  const shown = bucket.samples.slice(0, SUMMARY_SAMPLE_LIMIT).map((s) => {
+    const flat = s.value.replace(/\s+/g, ' ');
+    const value = flat.length > SAMPLE_CHARS ? `${flat.slice(0, SAMPLE_CHARS)}…` : flat;
+    return paint.dim(`    e.g. ${s.source} #${s.recordId || '?'}: ${JSON.stringify(value)} — ${s.reason}`);
+  });
+  if (bucket.count > shown.length) shown.push(paint.dim(`    (more samples in the JSON report)`));
+  return shown;
 }
 
 export function scopeText(r: DetectResult): string {

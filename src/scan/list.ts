@@ -1,81 +1,189 @@
 /**
- * Lists the account partition by partition: each partition is one sequential cursor chain,
- * partitions run in parallel under LIST_CONCURRENCY. Pages are handed on as they arrive and
- * never held.
+ * Lists the account as cursor chains: one chain per resource type (every delivery type at once)
+ * or per partition when --type narrows the scan, optionally split into created_at windows through
+ * the Search API so one long chain is not the bottleneck. Chains run in parallel under
+ * LIST_CONCURRENCY; pages are handed on as they arrive and never held. A chain's state (cursor,
+ * pages) is plain data, so a stopped scan can be checkpointed and resumed mid-chain.
  */
 import pLimit from 'p-limit';
 import { LIST_PAGE_SIZE } from '../storage/cloudinary/client.js';
-import { partitionKey, type Partition, type StorageClient, type StoredAsset } from '../storage/types.js';
+import { DELIVERY_TYPES, partitionKey, type ListTarget, type Partition, type StorageClient, type StoredAsset } from '../storage/types.js';
 import type { PartitionStatus } from '../audit/result.js';
 import type { Logger } from '../log.js';
 import { asStop, type Stop } from './stop.js';
+import type { BudgetWaiter } from './wait.js';
 
-/** Parallel cursor chains. Cloudinary's budget counts calls, not connections, so this only trades wall time. */
-export const LIST_CONCURRENCY = 4;
+/**
+ * Parallel cursor chains. Cloudinary's budget counts calls, not connections, so this only trades
+ * wall time; 6 keeps the windows of a split partition and the smaller partitions moving together.
+ */
+export const LIST_CONCURRENCY = 6;
+
+export interface Chain {
+  /** "image/*", "image/upload", or with a window "image/*@2" (window 2). */
+  key: string;
+  target: ListTarget;
+  /** Search API window, from ≤ created_at < to, in ms; open-ended where absent. None: the Admin listing. */
+  window?: { from?: number; to?: number };
+  cursor?: string;
+  pages: number;
+  listed: number;
+  complete: boolean;
+}
 
 export interface ListOptions {
-  partitions: Partition[];
   prefix?: string;
   /** Only assets created at or after this are handed on (the --days window). */
   since?: Date;
   signal?: AbortSignal;
   log: Logger;
+  waiter?: BudgetWaiter;
 }
 
 export interface ListOutcome {
-  partitions: PartitionStatus[];
   /** Partitions whose whole (prefix-limited) content was listed: absence there is proof. */
-  fullyListed: Partition[];
+  fullyListed: Array<{ partition: Partition; prefix: string }>;
   stop?: Stop;
 }
 
-export async function listPartitions(
+/** The chains for a scope: a resource type at once when every delivery type is wanted. */
+export function baseTargets(resourceTypes: readonly Partition['resourceType'][], types: readonly Partition['type'][]): ListTarget[] {
+  const allTypes = DELIVERY_TYPES.every((t) => types.includes(t));
+  return resourceTypes.flatMap((resourceType) => (allTypes ? [{ resourceType }] : types.map((type) => ({ resourceType, type }))));
+}
+
+export function newChain(target: ListTarget, window?: Chain['window'], n?: number): Chain {
+  return { key: partitionKey(target) + (n === undefined ? '' : `@${n}`), target, window, pages: 0, listed: 0, complete: false };
+}
+
+/**
+ * Splits [from, to) into `count` half-open windows of equal length on whole seconds; the first
+ * is open below (unless `from` bounds the scan) and the last open above, so together they cover
+ * every instant exactly once: each boundary is the `to` of one window and the `from` of the next.
+ */
+export function splitWindows(from: number, to: number, count: number, openBelow: boolean): Array<{ from?: number; to?: number }> {
+  const second = (ms: number) => Math.floor(ms / 1000) * 1000;
+  const bounds: number[] = [];
+  for (let i = 1; i < count; i++) bounds.push(second(from + ((to - from) * i) / count));
+  const unique = [...new Set(bounds)].filter((b) => b > from && b < to).sort((a, b) => a - b);
+  const edges: Array<number | undefined> = [openBelow ? undefined : from, ...unique, undefined];
+  const windows: Array<{ from?: number; to?: number }> = [];
+  for (let i = 0; i + 1 < edges.length; i++) windows.push({ ...(edges[i] !== undefined ? { from: edges[i] } : {}), ...(edges[i + 1] !== undefined ? { to: edges[i + 1] } : {}) });
+  return windows;
+}
+
+/**
+ * Plans the chains of one target: when it holds more than `windows` pages, a probe through the
+ * Search API (one call: the oldest asset and the total) places window boundaries evenly in time.
+ */
+export async function planChains(
   storage: StorageClient,
+  targets: ListTarget[],
+  options: { windows: number; since?: Date; prefix?: string; now: Date },
+): Promise<Chain[]> {
+  const chains: Chain[] = [];
+  for (const target of targets) {
+    if (options.windows <= 1 || options.prefix || !storage.searchPage) {
+      chains.push(newChain(target));
+      continue;
+    }
+    const probe = await storage.searchPage({ target, from: options.since, direction: 'asc', maxResults: 1 });
+    const oldest = probe.assets[0] ? Date.parse(probe.assets[0].createdAt) : NaN;
+    if ((probe.totalCount ?? 0) <= LIST_PAGE_SIZE * options.windows || Number.isNaN(oldest)) {
+      chains.push(newChain(target));
+      continue;
+    }
+    const from = options.since?.getTime() ?? oldest;
+    splitWindows(from, options.now.getTime(), options.windows, !options.since).forEach((w, i) => chains.push(newChain(target, w, i)));
+  }
+  return chains;
+}
+
+export async function listChains(
+  storage: StorageClient,
+  chains: Chain[],
   options: ListOptions,
   onAsset: (asset: StoredAsset) => void,
 ): Promise<ListOutcome> {
   const limit = pLimit(LIST_CONCURRENCY);
-  const statuses: PartitionStatus[] = [];
-  const fullyListed: Partition[] = [];
   let stop: Stop | undefined;
+  /** The first error that is not a stop: every chain ends at its next step, then it is rethrown. */
+  let failure: { error: unknown } | undefined;
   let total = 0;
   const sinceMs = options.since?.getTime();
 
-  const listOne = async (partition: Partition) => {
-    const status: PartitionStatus = { partition: partitionKey(partition), pages: 0, listed: 0, complete: false };
-    statuses.push(status);
-    let cursor: string | undefined;
-    let reachedWindowEnd = false;
-    try {
-      do {
-        if (stop) return;
+  const fetchPage = (chain: Chain) =>
+    chain.window
+      ? storage.searchPage!({
+          target: chain.target,
+          from: chain.window.from !== undefined ? new Date(chain.window.from) : undefined,
+          to: chain.window.to !== undefined ? new Date(chain.window.to) : undefined,
+          cursor: chain.cursor,
+          direction: 'desc',
+          maxResults: LIST_PAGE_SIZE,
+        })
+      : storage.listPage({ partition: chain.target, cursor: chain.cursor, prefix: options.prefix, maxResults: LIST_PAGE_SIZE });
+
+  const run = async (chain: Chain) => {
+    while (!chain.complete) {
+      if (stop || failure) return;
+      try {
         options.signal?.throwIfAborted();
-        const page = await storage.listPage({ partition, cursor, prefix: options.prefix, maxResults: LIST_PAGE_SIZE });
-        status.pages++;
+        const page = await fetchPage(chain);
+        chain.pages++;
+        let reachedWindowEnd = false;
         for (const asset of page.assets) {
-          const created = Date.parse(asset.createdAt);
-          if (sinceMs !== undefined && created < sinceMs) {
+          if (sinceMs !== undefined && !chain.window && Date.parse(asset.createdAt) < sinceMs) {
             // newest first without a prefix: everything after this is older still
             if (!options.prefix) reachedWindowEnd = true;
             continue;
           }
-          status.listed++;
+          chain.listed++;
           total++;
           onAsset(asset);
         }
-        cursor = page.nextCursor;
-        options.log.progress(`listed ${total.toLocaleString('en-US')} assets (${status.partition}: page ${status.pages})`);
-      } while (cursor && !reachedWindowEnd);
-      status.complete = true;
-      if (sinceMs === undefined || options.prefix) fullyListed.push(partition);
-    } catch (err) {
-      const s = asStop(err, options.signal);
-      if (!s) throw err;
-      stop ??= s;
+        chain.cursor = page.nextCursor;
+        if (!page.nextCursor || reachedWindowEnd) {
+          chain.complete = true;
+          chain.cursor = undefined;
+        }
+        options.log.progress(`listed ${total.toLocaleString('en-US')} assets (${chain.key}: page ${chain.pages})`);
+      } catch (err) {
+        if (failure) return;
+        if (options.waiter && (await options.waiter.waitAfter(err))) continue;
+        const s = asStop(err, options.signal);
+        if (!s) {
+          failure = { error: err };
+          return;
+        }
+        stop ??= s;
+      }
     }
   };
 
-  await Promise.all(options.partitions.map((p) => limit(() => listOne(p))));
-  statuses.sort((a, b) => a.partition.localeCompare(b.partition));
-  return { partitions: statuses, fullyListed, stop };
+  // every chain settles before a failure is rethrown: none may call the API (or log a retry)
+  // after the caller has reported the error and closed the connection pool
+  await Promise.all(chains.map((c) => limit(() => run(c))));
+  if (failure) throw failure.error;
+  return { fullyListed: fullyListed(chains, options), stop };
+}
+
+/**
+ * Absence is proven only by a complete Admin listing that was not cut short by --days (a prefix
+ * listing is ordered by public_id, so it is whole for its prefix). Search windows never prove
+ * absence: the search index may lag behind uploads, so what they did not return is looked up.
+ */
+function fullyListed(chains: Chain[], options: ListOptions): ListOutcome['fullyListed'] {
+  const out: ListOutcome['fullyListed'] = [];
+  if (options.since && !options.prefix) return out;
+  for (const c of chains) {
+    if (!c.complete || c.window) continue;
+    const types = c.target.type ? [c.target.type] : DELIVERY_TYPES;
+    for (const type of types) out.push({ partition: { resourceType: c.target.resourceType, type }, prefix: options.prefix ?? '' });
+  }
+  return out;
+}
+
+export function chainStatuses(chains: Chain[]): PartitionStatus[] {
+  return chains.map((c) => ({ partition: c.key, pages: c.pages, listed: c.listed, complete: c.complete })).sort((a, b) => a.partition.localeCompare(b.partition));
 }

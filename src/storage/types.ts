@@ -27,8 +27,14 @@ export interface StoredAsset {
   secureUrl?: string;
 }
 
+/** What one cursor chain lists: a partition, or every delivery type of a resource type at once. */
+export interface ListTarget {
+  resourceType: ResourceType;
+  type?: DeliveryType;
+}
+
 export interface ListPageRequest {
-  partition: Partition;
+  partition: ListTarget;
   cursor?: string;
   prefix?: string;
   /** Assets are returned newest first unless a prefix is given (then by public_id). */
@@ -38,6 +44,27 @@ export interface ListPageRequest {
 export interface ListPage {
   assets: StoredAsset[];
   nextCursor?: string;
+}
+
+/** One page of a created_at window through the Search API: from ≤ created_at < to (half-open). */
+export interface SearchPageRequest {
+  target: ListTarget;
+  from?: Date;
+  to?: Date;
+  cursor?: string;
+  /** created_at order; ties are broken by the service's own total order. */
+  direction: 'asc' | 'desc';
+  maxResults: number;
+}
+
+export interface SearchPage extends ListPage {
+  /** Matches of the whole query (all pages). */
+  totalCount?: number;
+}
+
+export interface AccountUsage {
+  /** Stored assets in the account (all resource and delivery types). */
+  resources?: number;
 }
 
 export interface Budget {
@@ -57,10 +84,14 @@ export interface StorageClient {
   /** Returns the subset of ids that exist in the partition (at most LOOKUP_BATCH ids a call). */
   lookup(partition: Partition, publicIds: string[]): Promise<StoredAsset[]>;
   deleteIds(partition: Partition, publicIds: string[]): Promise<DeleteOutcome[]>;
+  /** A created_at window through the Search API (for splitting one long cursor chain). */
+  searchPage?(req: SearchPageRequest): Promise<SearchPage>;
+  /** Resource counts from the usage report (one Admin API call), for planning a scan. */
+  accountUsage?(): Promise<AccountUsage>;
   /** Calls made through this client so far. */
   readonly calls: number;
   /** The budget as the service last reported it, if it has answered yet. */
   readonly budget: Budget | undefined;
 }
 
-export const partitionKey = (p: Partition): string => `${p.resourceType}/${p.type}`;
+export const partitionKey = (p: ListTarget): string => `${p.resourceType}/${p.type ?? '*'}`;

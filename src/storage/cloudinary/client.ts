@@ -2,10 +2,10 @@
  * StorageClient over the official Cloudinary SDK: every Admin API call goes through the
  * rate-limit guard, a deadline, bounded retries, and error normalisation.
  */
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import type { CloudinaryCredentials } from '../../config/cloudinary-url.js';
-import type { Budget, DeleteOutcome, ListPage, ListPageRequest, Partition, StorageClient, StoredAsset } from '../types.js';
+import type { AccountUsage, Budget, DeleteOutcome, ListPage, ListPageRequest, ListTarget, Partition, SearchPage, SearchPageRequest, StorageClient, StoredAsset } from '../types.js';
+import { abortable, trackingAgent } from './agent.js';
 import { normaliseSdkError, StorageError } from './errors.js';
 import { BudgetExhausted, RateLimitGuard } from './guard.js';
 import { DEFAULT_RETRY, retrying, withDeadline, type RetryPolicy } from './retry.js';
@@ -14,6 +14,17 @@ import { DEFAULT_RETRY, retrying, withDeadline, type RetryPolicy } from './retry
 export const LIST_PAGE_SIZE = 500;
 export const LOOKUP_BATCH = 100;
 export const DELETE_BATCH = 100;
+/** Keep-alive sockets to the API; more than the concurrency limits ever use at once. */
+const MAX_SOCKETS = 32;
+/** Lifetime of a signed download URL: long enough for one download, short if it leaks. */
+export const DOWNLOAD_URL_TTL_S = 600;
+
+type SdkUtils = {
+  private_download_url(publicId: string, format: string, options: Record<string, unknown>): string;
+};
+type SdkUploader = {
+  upload(file: string, options: Record<string, unknown>): Promise<Record<string, unknown>>;
+};
 
 type SdkApi = {
   resources(options: Record<string, unknown>): Promise<Record<string, unknown>>;
@@ -21,6 +32,7 @@ type SdkApi = {
   delete_resources(ids: string[], options: Record<string, unknown>): Promise<Record<string, unknown>>;
   ping(options: Record<string, unknown>): Promise<Record<string, unknown>>;
   usage(options: Record<string, unknown>): Promise<Record<string, unknown>>;
+  search(params: Record<string, unknown>, options: Record<string, unknown>): Promise<Record<string, unknown>>;
 };
 
 export interface CloudinaryClientOptions {
@@ -38,12 +50,12 @@ export class CloudinaryStorage implements StorageClient {
 
   private constructor(
     private readonly api: SdkApi,
+    private readonly sdk: { utils: SdkUtils; uploader: SdkUploader },
     private readonly options: CloudinaryClientOptions,
   ) {
     this.policy = { ...DEFAULT_RETRY, ...options.retry };
     const prefix = options.credentials.params.upload_prefix ?? 'https://api.cloudinary.com';
-    const Agent = prefix.startsWith('http:') ? http.Agent : https.Agent;
-    this.agent = new Agent({ keepAlive: true, maxSockets: 32 });
+    this.agent = trackingAgent(!prefix.startsWith('http:'), { keepAlive: true, maxSockets: MAX_SOCKETS });
   }
 
   static async create(options: CloudinaryClientOptions): Promise<CloudinaryStorage> {
@@ -52,7 +64,7 @@ export class CloudinaryStorage implements StorageClient {
     if (!process.env.CLOUDINARY_URL) process.env.CLOUDINARY_URL = `cloudinary://${c.apiKey}:${c.apiSecret}@${c.cloudName}`;
     const sdk = (await import('cloudinary')).v2;
     sdk.config({ ...c.params, cloud_name: c.cloudName, api_key: c.apiKey, api_secret: c.apiSecret, hide_sensitive: true });
-    return new CloudinaryStorage(sdk.api as unknown as SdkApi, options);
+    return new CloudinaryStorage(sdk.api as unknown as SdkApi, sdk as unknown as { utils: SdkUtils; uploader: SdkUploader }, options);
   }
 
   get cloudName(): string {
@@ -69,11 +81,12 @@ export class CloudinaryStorage implements StorageClient {
 
   async listPage(req: ListPageRequest): Promise<ListPage> {
     const { partition } = req;
-    const result = await this.call(`list ${partition.resourceType}/${partition.type}`, (o) =>
+    const result = await this.call(`list ${partition.resourceType}/${partition.type ?? '*'}`, (o) =>
       this.api.resources({
         ...o,
         resource_type: partition.resourceType,
-        type: partition.type,
+        // without a type the API lists every delivery type of the resource type in one chain
+        ...(partition.type ? { type: partition.type } : {}),
         max_results: Math.min(req.maxResults, LIST_PAGE_SIZE),
         ...(req.cursor ? { next_cursor: req.cursor } : {}),
         ...(req.prefix ? { prefix: req.prefix } : { direction: 'desc' }),
@@ -95,12 +108,73 @@ export class CloudinaryStorage implements StorageClient {
   async deleteIds(partition: Partition, publicIds: string[]): Promise<DeleteOutcome[]> {
     if (publicIds.length > DELETE_BATCH) throw new Error(`delete takes at most ${DELETE_BATCH} ids`);
     const result = await this.call(`delete ${partition.resourceType}/${partition.type}`, (o) =>
+      // retrying is safe: the ids were verified, and one already deleted answers "not_found"
       this.api.delete_resources(publicIds, { ...o, resource_type: partition.resourceType, type: partition.type }),
-      // a delete that may have happened must not be sent twice blindly; the journal and a re-run resolve it
-      false,
     );
     const deleted = (result.deleted ?? {}) as Record<string, string>;
     return publicIds.map((id) => ({ publicId: id, outcome: deleted[id] ?? 'unknown' }));
+  }
+
+  /**
+   * A signed download URL for the original (the Upload API's download endpoint, which serves
+   * every delivery type, private and authenticated included, and does not count against the
+   * Admin API budget). It expires after DOWNLOAD_URL_TTL_S.
+   */
+  originalUrl(asset: StoredAsset): string {
+    const format = asset.resourceType === 'raw' ? '' : (asset.format ?? '');
+    return this.sdk.utils.private_download_url(asset.publicId, format, {
+      resource_type: asset.resourceType,
+      type: asset.type,
+      expires_at: Math.floor(Date.now() / 1000) + DOWNLOAD_URL_TTL_S,
+    });
+  }
+
+  /** Uploads a file under a given public_id (restores from a backup); never overwrites. */
+  async upload(file: string, asset: { publicId: string; resourceType: string; type: string }): Promise<Record<string, unknown>> {
+    try {
+      return await this.sdk.uploader.upload(file, {
+        public_id: asset.publicId,
+        resource_type: asset.resourceType,
+        type: asset.type,
+        overwrite: false,
+        unique_filename: false,
+        use_filename: false,
+        agent: this.agent,
+      });
+    } catch (err) {
+      throw normaliseSdkError(err);
+    }
+  }
+
+  async searchPage(req: SearchPageRequest): Promise<SearchPage> {
+    const terms = [`resource_type:${req.target.resourceType}`];
+    if (req.target.type) terms.push(`type:${req.target.type}`);
+    // half-open windows: an asset exactly on a boundary belongs to the later window only
+    if (req.from) terms.push(`created_at>="${isoSecond(req.from)}"`);
+    if (req.to) terms.push(`created_at<"${isoSecond(req.to)}"`);
+    const result = await this.call(`search ${req.target.resourceType}/${req.target.type ?? '*'}`, (o) =>
+      this.api.search(
+        {
+          expression: terms.join(' AND '),
+          sort_by: [{ created_at: req.direction }],
+          max_results: Math.min(req.maxResults, LIST_PAGE_SIZE),
+          ...(req.cursor ? { next_cursor: req.cursor } : {}),
+        },
+        o,
+      ),
+    );
+    const next = result.next_cursor;
+    return {
+      assets: toAssets(result, req.target),
+      nextCursor: typeof next === 'string' && next ? next : undefined,
+      totalCount: typeof result.total_count === 'number' ? result.total_count : undefined,
+    };
+  }
+
+  async accountUsage(): Promise<AccountUsage> {
+    const u = await this.usage();
+    const resources = typeof u.resources === 'number' ? u.resources : undefined;
+    return { resources };
   }
 
   async ping(): Promise<void> {
@@ -114,9 +188,8 @@ export class CloudinaryStorage implements StorageClient {
   private async call(
     what: string,
     run: (options: Record<string, unknown>) => Promise<Record<string, unknown>>,
-    retry = true,
   ): Promise<Record<string, unknown>> {
-    const policy = retry ? this.policy : { ...this.policy, attempts: 1 };
+    const policy = this.policy;
     return retrying(
       policy,
       async () => {
@@ -124,7 +197,10 @@ export class CloudinaryStorage implements StorageClient {
         this.calls++;
         let observed: Budget | undefined;
         try {
-          const result = await withDeadline(run({ agent: this.agent }), policy.deadlineMs, what).catch((err: unknown) => {
+          const call = abortable(() => run({ agent: this.agent }));
+          const result = await withDeadline(call.promise, policy.deadlineMs, what).catch((err: unknown) => {
+            // free the socket of a call that will never answer
+            if (err instanceof StorageError && err.kind === 'timeout') call.abort(err);
             throw normaliseSdkError(err);
           });
           observed = budgetOf(result);
@@ -154,7 +230,12 @@ function budgetOf(result: Record<string, unknown>): Budget | undefined {
   return { limit, remaining, resetAt };
 }
 
-function toAssets(result: Record<string, unknown>, partition: Partition): StoredAsset[] {
+/** Cloudinary's created_at has whole seconds; window bounds must too, or a boundary could split a second. */
+function isoSecond(d: Date): string {
+  return new Date(Math.floor(d.getTime() / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function toAssets(result: Record<string, unknown>, partition: ListTarget): StoredAsset[] {
   const list = result.resources;
   if (!Array.isArray(list)) throw new StorageError('invalid_response', `Cloudinary answered without a resources list`);
   return list.map((r: Record<string, unknown>) => {
@@ -162,7 +243,7 @@ function toAssets(result: Record<string, unknown>, partition: Partition): Stored
     return {
       publicId: r.public_id,
       resourceType: (r.resource_type as Partition['resourceType']) ?? partition.resourceType,
-      type: (r.type as Partition['type']) ?? partition.type,
+      type: (r.type as Partition['type']) ?? partition.type ?? 'upload',
       assetId: typeof r.asset_id === 'string' ? r.asset_id : undefined,
       format: typeof r.format === 'string' ? r.format : undefined,
       bytes: typeof r.bytes === 'number' ? r.bytes : 0,

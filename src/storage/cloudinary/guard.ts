@@ -35,6 +35,8 @@ export class RateLimitGuard {
 
   /** Throws BudgetExhausted instead of making a call that would pass the stop threshold. */
   acquire(): void {
+    // a budget whose reset time has passed says nothing about the new window (--wait-for-reset)
+    if (this.last?.resetAt && Date.now() >= this.last.resetAt.getTime()) this.last = undefined;
     const b = this.last;
     if (b && b.limit > 0) {
       const used = b.limit - b.remaining + this.inFlight + 1;

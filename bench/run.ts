@@ -1,0 +1,142 @@
+/**
+ * npm run bench [-- --sizes 10000,100000 --latency 50 --rate-limit 1000000 --windows 1]
+ * (or BENCH_SIZES=1000000 for the opt-in million.)
+ *
+ * For each N: N generated assets in the emulator (per-call latency, rate limit), N references in
+ * Postgres (90 % of the assets, in three stored forms, plus 10 % to assets that do not exist), then
+ * `asset-audit detect --all` spawned as a user would run it. Prints wall time, Admin API calls
+ * (counted by the emulator) against the minimum, the lower bound on time (pages on the longest
+ * cursor chain × latency) and the ratio to it, the CLI's peak RSS (GNU time, measured on the child
+ * alone, not this process which hosts the emulator and the database), and references read per second.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { CloudinaryEmulator, generateAssets } from '../src/emulator/index.js';
+import { startDatabase } from '../test/support/database.js';
+
+/** BENCH_BIN: another build of the CLI (e.g. a snapshot, to compare or to keep building meanwhile). */
+const BIN = process.env.BENCH_BIN ? path.resolve(process.env.BENCH_BIN) : path.resolve(import.meta.dirname, '../bin/asset-audit.js');
+const TIME = '/usr/bin/time';
+/** Rows per INSERT: large enough to load a million rows in seconds, small enough for one message. */
+const INSERT_BATCH = 20_000;
+const PAGE = 500;
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: process.env.BENCH_SIZES ?? '10000,100000' },
+    latency: { type: 'string', default: '50' },
+    'rate-limit': { type: 'string', default: '1000000' },
+    windows: { type: 'string', default: '1' },
+  },
+});
+const sizes = values.sizes.split(',').map((s) => Number(s.trim()));
+const latency = Number(values.latency);
+const rateLimit = Number(values['rate-limit']);
+const windows = Number(values.windows);
+
+interface Row {
+  n: number;
+  wallS: number;
+  calls: number;
+  minCalls: number;
+  lowerS: number;
+  rssMb?: number;
+  refsPerS?: number;
+  orphans: number;
+  missing: number;
+  exit: number | null;
+}
+
+async function benchOne(n: number): Promise<Row> {
+  const emu = await CloudinaryEmulator.start({ latencyMs: latency, rateLimit, logRequests: false, cloudName: 'bench-cloud' });
+  const db = await startDatabase();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'asset-audit-bench-'));
+  try {
+    await db.exec('CREATE TABLE refs (id int PRIMARY KEY, ref text NOT NULL)');
+    let ids: number[] = [];
+    let refs: string[] = [];
+    const flush = async () => {
+      if (!ids.length) return;
+      await db.query('INSERT INTO refs SELECT * FROM unnest($1::int[], $2::text[])', [ids, refs]);
+      ids = [];
+      refs = [];
+    };
+    let i = 0;
+    const assets = [];
+    for (const a of generateAssets(n)) {
+      assets.push(a);
+      if (assets.length === 50_000) emu.addAssets(assets.splice(0));
+      // every 10th asset is an orphan; its reference slot points at an asset that is gone instead
+      const value =
+        i % 10 === 0
+          ? `gone/asset-${i}`
+          : a.resource_type === 'raw'
+            ? `https://res.cloudinary.com/bench-cloud/raw/upload/v1/${a.public_id}`
+            : i % 2
+              ? a.public_id
+              : `${a.resource_type}/upload/v1/${a.public_id}.${a.format}`;
+      ids.push(i++);
+      refs.push(value);
+      if (ids.length === INSERT_BATCH) await flush();
+    }
+    emu.addAssets(assets);
+    await flush();
+    writeFileSync(path.join(dir, 'asset-audit.config.json'), JSON.stringify({ references: [{ name: 'refs', table: 'refs', column: 'ref', id: 'id' }] }));
+
+    const args = ['detect', '--all', '--json', '--fail-on', 'none', '--windows', String(windows)];
+    const timed = existsSync(TIME);
+    // BENCH_NODE_ARGS: flags for the CLI's node only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    const [cmd, argv] = timed ? [TIME, ['-v', process.execPath, ...nodeArgs, BIN, ...args]] : [process.execPath, [...nodeArgs, BIN, ...args]];
+    const env = { ...process.env, CLOUDINARY_URL: emu.cloudinaryUrl, DATABASE_URL: db.url, NO_COLOR: '1' };
+    const callsBefore = emu.adminCalls;
+    const t0 = process.hrtime.bigint();
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(cmd, argv, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('error', reject);
+      child.on('close', (c) => resolve({ code: c, stdout: out, stderr: err }));
+    });
+    const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (process.env.BENCH_VERBOSE) process.stderr.write(stderr);
+    if (code !== 0) throw new Error(`detect exited ${code}:\n${stderr.slice(-3000)}`);
+    const result = JSON.parse(stdout) as { api: { lookups: number }; listing: { partitions: Array<{ pages: number }> }; orphans: unknown[]; missing: unknown[] };
+    const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+    const perS = /distinct assets \([\d.]+ s, ([\d,]+)\/s\)/.exec(stderr);
+    const longest = Math.max(...result.listing.partitions.map((p) => p.pages));
+    return {
+      n,
+      wallS,
+      calls: emu.adminCalls - callsBefore,
+      minCalls: Math.ceil(n / PAGE) + result.api.lookups,
+      lowerS: (longest * latency) / 1000,
+      rssMb: rss ? Number(rss[1]) / 1024 : undefined,
+      refsPerS: perS ? Number(perS[1]!.replace(/,/g, '')) : undefined,
+      orphans: result.orphans.length,
+      missing: result.missing.length,
+      exit: code,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await emu.stop();
+    await db.close();
+  }
+}
+
+process.stdout.write(
+  `asset-audit bench — ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, ` +
+    `latency ${latency} ms/call, rate limit ${rateLimit}/h, windows ${windows}\n`,
+);
+process.stdout.write('N | wall s | API calls (min) | lower bound s | ratio | peak RSS MB | refs/s | orphans | missing\n');
+for (const n of sizes) {
+  const r = await benchOne(n);
+  process.stdout.write(
+    `${r.n.toLocaleString('en-US')} | ${r.wallS.toFixed(1)} | ${r.calls} (${r.minCalls}, +${(((r.calls - r.minCalls) / r.minCalls) * 100).toFixed(1)} %) | ${r.lowerS.toFixed(1)} | ${(r.wallS / r.lowerS).toFixed(2)} | ${r.rssMb?.toFixed(0) ?? 'n/a'} | ${r.refsPerS?.toLocaleString('en-US') ?? 'n/a'} | ${r.orphans} | ${r.missing}\n`,
+  );
+}

@@ -1,0 +1,98 @@
+/**
+ * detect's scale flags (--plan, --resume, --on-budget, --wait-for-reset, --windows): parsing,
+ * the checkpoint file's place, and what the CLI does with a plan. Kept apart from detect.ts so
+ * that file stays a thin sequence of steps.
+ */
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { DetectResult } from '../audit/result.js';
+import type { FileConfig } from '../config/schema.js';
+import { parseCount, type ScopeFlags } from '../config/scope.js';
+import { reportBaseName } from '../report/write.js';
+import { CheckpointError, loadCheckpoint, resumeConflict, saveCheckpoint, type Checkpoint } from '../scan/checkpoint.js';
+import type { DetectInput } from '../scan/detect.js';
+import { planLines } from '../scan/plan.js';
+import type { Logger } from '../log.js';
+import { ExitCode, usageError } from './exit.js';
+
+export interface ScaleFlags {
+  plan?: boolean;
+  resume?: string;
+  onBudget: string;
+  waitForReset?: boolean;
+  windows?: string;
+}
+
+const ON_BUDGET = ['stop', 'checkpoint'] as const;
+/** More windows than this buys nothing: chains beyond LIST_CONCURRENCY just queue. */
+export const MAX_WINDOWS = 16;
+
+export function addScaleOptions(cmd: Command): Command {
+  return cmd
+    .option('--plan', 'estimate the Admin API calls the scan needs against the budget left, print it, and exit (no listing)')
+    .option('--resume <file>', 'continue a scan stopped by the rate limit or a signal from its checkpoint (…_incomplete.checkpoint.json)')
+    .option('--on-budget <what>', 'when the estimate does not fit the budget left: checkpoint (scan what fits, then stop with a checkpoint) or stop (do not start; exit 4)', 'checkpoint')
+    .option('--wait-for-reset', 'when the hourly budget runs out and its reset is within the hour, sleep until the reset and carry on')
+    .option('--windows <n>', 'split each listing chain of more than N pages into N upload-time windows listed in parallel (Search API); default 1');
+}
+
+/** The options detect() takes from these flags; throws a usage error naming the flag. */
+export function scaleInput(flags: ScaleFlags & ScopeFlags, cloudName: string, config: FileConfig, reportsDir: string, stopAt: number): Partial<DetectInput> {
+  if (!ON_BUDGET.includes(flags.onBudget as (typeof ON_BUDGET)[number])) throw usageError(`--on-budget: use stop or checkpoint (got "${flags.onBudget}")`);
+  const windows = flags.windows !== undefined ? parseCount('--windows', flags.windows) : 1;
+  if (windows > MAX_WINDOWS) throw usageError(`--windows must be at most ${MAX_WINDOWS} (got ${windows})`);
+  let resume: Checkpoint | undefined;
+  if (flags.resume) {
+    const scoped = (['days', 'all', 'prefix', 'resourceType', 'type', 'orphansOnly', 'missingOnly', 'windows', 'plan'] as const).filter((k) => flags[k] !== undefined);
+    if (scoped.length) {
+      throw usageError(`--resume continues the checkpoint's scan with the scope it started with: drop ${scoped.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
+    }
+    try {
+      resume = loadCheckpoint(path.resolve(flags.resume));
+    } catch (err) {
+      if (err instanceof CheckpointError) throw usageError(`--resume: ${err.message}`);
+      throw err;
+    }
+    const conflict = resumeConflict(resume, cloudName, config);
+    if (conflict) throw usageError(`--resume: ${conflict}`);
+  }
+  const file = (cp: Checkpoint) => (flags.resume ? path.resolve(flags.resume) : path.join(reportsDir, `${reportBaseName(new Date(cp.startedAt), false)}.checkpoint.json`));
+  return {
+    windows,
+    resume,
+    stopAt,
+    waitForReset: flags.waitForReset,
+    plan: flags.plan ? 'only' : (flags.onBudget as 'stop' | 'checkpoint'),
+    saveCheckpoint: (cp) => {
+      const target = file(cp);
+      saveCheckpoint(target, cp);
+      return target;
+    },
+  };
+}
+
+/**
+ * For --plan and a refused start, the exit code (no report is written); otherwise undefined and
+ * the scan's report follows. A resumed scan that completed has used its checkpoint up.
+ */
+export function afterScan(result: DetectResult, flags: ScaleFlags, print: (lines: string[]) => void, log: Logger): number | undefined {
+  if (flags.plan && result.plan) {
+    print(planLines(result.plan));
+    return ExitCode.Ok;
+  }
+  if (result.plan?.refused) {
+    print(planLines(result.plan));
+    log.error(`not started: ${result.plan.refused}. Use --on-budget checkpoint to scan what fits and --resume after the reset, or --wait-for-reset.`);
+    return ExitCode.Incomplete;
+  }
+  if (result.complete && flags.resume) {
+    rmSync(path.resolve(flags.resume), { force: true });
+    log.info(`The scan is complete; its checkpoint ${flags.resume} was used up and removed.`);
+  }
+  if (result.checkpoint) {
+    const shown = path.relative(process.cwd(), result.checkpoint).startsWith('..') ? result.checkpoint : path.relative(process.cwd(), result.checkpoint);
+    log.warn(`checkpoint written: continue after the reset${result.api.resetAt ? ` (${result.api.resetAt})` : ''} with: asset-audit detect --resume ${shown}`);
+  }
+  return undefined;
+}

@@ -1,0 +1,72 @@
+/**
+ * Plan before spending: what a scan will cost in Admin API calls, against what is left of the
+ * hourly budget. The listing estimate comes from the usage report's resource count (one call);
+ * lookups from the references that a listing cannot settle.
+ */
+import { LIST_PAGE_SIZE, LOOKUP_BATCH } from '../storage/cloudinary/client.js';
+import type { Budget } from '../storage/types.js';
+
+export interface ScanPlan {
+  /** Assets in the account, from the usage report. */
+  assets?: number;
+  chains: number;
+  /** Upper estimate: every chain's pages, each chain ending on a partial page. */
+  listCalls: number;
+  /** Lookups if every reference is found in its likeliest partition… */
+  lookupCalls: number;
+  /** …and if none is (every possible partition tried). */
+  lookupCallsMax: number;
+  /** Calls of the planning itself (the usage report, window probes). */
+  planCalls: number;
+  total: number;
+  budget?: { limit: number; remaining: number; usable: number; resetAt?: string };
+  fits?: boolean;
+  /** Set when --on-budget stop refused to start. */
+  refused?: string;
+}
+
+export function estimate(input: {
+  assets?: number;
+  chains: number;
+  listing: boolean;
+  /** The listing proves absence everywhere a reference could be (--all, every partition, no windows). */
+  exhaustive: boolean;
+  referencesToCheck: number;
+  partitionsPerReference: number;
+  planCalls: number;
+  budget?: Budget;
+  stopAt: number;
+}): ScanPlan {
+  const listCalls = input.listing ? Math.ceil((input.assets ?? 0) / LIST_PAGE_SIZE) + input.chains : 0;
+  const batches = Math.ceil(input.referencesToCheck / LOOKUP_BATCH);
+  const lookupCalls = input.exhaustive ? 0 : batches;
+  const lookupCallsMax = input.exhaustive ? 0 : batches * input.partitionsPerReference;
+  const total = listCalls + lookupCalls;
+  const plan: ScanPlan = { assets: input.assets, chains: input.chains, listCalls, lookupCalls, lookupCallsMax, planCalls: input.planCalls, total };
+  const b = input.budget;
+  if (b && b.limit > 0) {
+    const usable = Math.max(0, Math.floor(b.limit * input.stopAt) - (b.limit - b.remaining));
+    plan.budget = { limit: b.limit, remaining: b.remaining, usable, resetAt: b.resetAt?.toISOString() };
+    plan.fits = total <= usable;
+  }
+  return plan;
+}
+
+export function planLines(plan: ScanPlan): string[] {
+  const n = (v: number) => v.toLocaleString('en-US');
+  const lines = [
+    `Plan: about ${n(plan.total)} Admin API call(s)` +
+      (plan.assets !== undefined ? ` for ${n(plan.assets)} asset(s) in the account` : ''),
+    `  listing: at most ${n(plan.listCalls)} call(s) in ${n(plan.chains)} chain(s)`,
+    `  lookups: about ${n(plan.lookupCalls)}${plan.lookupCallsMax > plan.lookupCalls ? ` (up to ${n(plan.lookupCallsMax)} if many references are missing)` : ''}`,
+    `  planning: ${n(plan.planCalls)} call(s) already spent`,
+  ];
+  if (plan.budget) {
+    lines.push(
+      `  budget: ${n(plan.budget.usable)} call(s) usable before the stop threshold (${n(plan.budget.remaining)}/${n(plan.budget.limit)} left this hour` +
+        (plan.budget.resetAt ? `, resets at ${plan.budget.resetAt}` : '') + ')',
+    );
+    lines.push(plan.fits ? '  the scan fits in the budget left' : '  the scan does NOT fit in the budget left: it will stop with a checkpoint to resume after the reset (--resume), or use --wait-for-reset');
+  }
+  return lines;
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { ExistenceLedger } from '../../src/audit/classify.js';
+import { typesOfMask } from '../../src/audit/keys.js';
+import { MemoryRows, ReferenceIndex, type ReferenceRow } from '../../src/audit/reference-index.js';
+
+const row = (reference: string): ReferenceRow => ({ source: 's', recordId: '1', title: '', author: '', status: 'ACTIVE', createdAt: '', recordUrl: '', reference });
+
+describe('compact reference index', () => {
+  it('protects every candidate id, counts distinct requirements and keeps rows in the sink', () => {
+    const rows = new MemoryRows();
+    const index = new ReferenceIndex(rows);
+    const stats = index.startSource('s');
+    index.addReference(stats, row('a'), [{ publicId: 'a' }]);
+    index.addReference(stats, row('a'), [{ publicId: 'a' }]);
+    index.addReference(stats, row('image/upload/v1/a.jpg'), [{ publicId: 'a', resourceType: 'image', type: 'upload' }]);
+    const multi = index.addReference(stats, row('docs/f.pdf'), [{ publicId: 'docs/f.pdf', resourceType: 'raw' }, { publicId: 'docs/f', resourceType: 'image' }]);
+    expect(index.isProtected('a')).toBe(true);
+    expect(index.protectedIds.has('docs/f')).toBe(true);
+    expect(index.isProtected('b')).toBe(false);
+    expect(index.referenceCount).toBe(4);
+    expect(index.distinctCount).toBe(3);
+    expect(rows.rows).toHaveLength(4);
+    expect(index.candidatesOf(multi).map((c) => index.publicIdOf(c.slot))).toEqual(['docs/f.pdf', 'docs/f']);
+    const seen: number[] = [];
+    index.forEachRequirement((r) => seen.push(r));
+    expect(new Set(seen).size).toBe(3);
+    expect(typesOfMask(index.candidatesOf(rows.rows[2]!.requirement)[0]!.mask)).toEqual({ resourceType: 'image', type: 'upload' });
+    expect(typesOfMask(index.candidatesOf(rows.rows[0]!.requirement)[0]!.mask)).toEqual({ resourceType: '', type: '' });
+  });
+
+  it('a ledger backed by the index never calls an unknown id absent, and round-trips through a checkpoint', () => {
+    const index = new ReferenceIndex();
+    const stats = index.startSource('s');
+    index.addReference(stats, row('x'), [{ publicId: 'x' }]);
+    const ledger = new ExistenceLedger(index);
+    ledger.markListedFully({ resourceType: 'image', type: 'upload' }, '');
+    expect(ledger.absentIn({ resourceType: 'image', type: 'upload' }, 'not-referenced')).toBe(false);
+    expect(ledger.absentIn({ resourceType: 'image', type: 'upload' }, 'x')).toBe(true);
+    ledger.markSeen('video', 'private', 'x');
+    const copy = new ExistenceLedger(index);
+    copy.importState(ledger.exportState((s) => index.publicIdOf(s), index.slotCount));
+    expect(copy.exists([{ publicId: 'x' }])).toBe(true);
+    expect(copy.absentIn({ resourceType: 'image', type: 'upload' }, 'x')).toBe(true);
+  });
+});
