@@ -44,7 +44,11 @@ export async function collectReferences(client: pg.Client, index: ReferenceIndex
             const refRow = found.raw === value ? row : { ...row, reference: found.raw };
             if (found.parsed.kind === 'asset' && found.parsed.protectOnly) index.protect(stats, found.parsed.candidates, found.raw);
             else if (found.parsed.kind === 'asset') index.addReference(stats, refRow, found.parsed.candidates);
-            else index.addUnrecognised(stats, found.parsed.kind, refRow, found.parsed.reason);
+            else {
+              index.addUnrecognised(stats, found.parsed.kind, refRow, found.parsed.reason);
+              // a value we cannot read may still be a public_id as stored: keep that asset, never call it an orphan
+              if (found.parsed.kind === 'invalid' && found.raw.trim() !== '') index.protect(stats, [{ publicId: found.raw.trim() }], found.raw);
+            }
           }
         }
       }

@@ -235,3 +235,43 @@ describe('backups and restore', () => {
     expect(readdirSync(path.join(dir, 'backup'))).toContain('manifest.jsonl');
   });
 });
+
+describe('delete interrupted', () => {
+  let w: World;
+  beforeAll(async () => {
+    w = await world('signal-cloud');
+  });
+  afterAll(async () => {
+    await w?.emu.stop();
+    await w?.db.close();
+  });
+
+  it('SIGTERM finishes the batch in flight, journals it, exits 4; the next run completes the rest', async () => {
+    // a batch takes at least this long, so the signal lands while the first one is in flight
+    w.emu.setLatency(1500);
+    let sent = false;
+    const first = await runCli(['delete', '--input', w.report, '--confirm'], {
+      cwd: w.dir,
+      env: w.env,
+      onSpawn: (child) =>
+        child.stderr!.on('data', (d: Buffer) => {
+          if (!sent && d.toString().includes('Deleting')) {
+            sent = true;
+            setTimeout(() => child.kill('SIGTERM'), 100);
+          }
+        }),
+    });
+    w.emu.setLatency(0);
+    expect(first.code, first.stderr).toBe(4);
+    expect(first.stderr).toMatch(/SIGTERM received/);
+    const gone = 150 - w.emu.allAssets().filter((a) => a.public_id.startsWith('orphan/')).length;
+    expect(gone).toBe(100);
+    const journal = readFileSync(path.join(w.dir, 'report.journal.csv'), 'utf8');
+    expect(journal.match(/,deleted\n/g)).toHaveLength(gone);
+
+    const second = await runCli(['delete', '--input', w.report, '--confirm'], { cwd: w.dir, env: w.env });
+    expect(second.code, second.stderr).toBe(1);
+    expect(w.emu.allAssets().filter((a) => a.public_id.startsWith('orphan/'))).toEqual([]);
+    expect(new Set(deleteCalls(w.emu)).size).toBe(deleteCalls(w.emu).length);
+  });
+});

@@ -155,7 +155,7 @@ export const scenarioConfig = {
     {
       name: 'prompts',
       query:
-        "SELECT p.id, p.title, u.username AS author, p.featured_image AS ref, p.created_at, CASE WHEN p.deleted_at IS NULL THEN 'ACTIVE' ELSE 'DELETED' END AS status FROM prompts_prompt p JOIN auth_user u ON u.id = p.author_id",
+        "SELECT p.id, p.title, u.username AS author, p.featured_image AS ref, p.created_at, CASE WHEN p.deleted_at IS NULL THEN 'ACTIVE' ELSE 'DELETED' END AS status FROM prompts_prompt p LEFT JOIN auth_user u ON u.id = p.author_id",
       recordUrl: 'https://example.com/prompt/{id}/',
     },
     { name: 'avatars', table: 'accounts_profile', column: 'avatar', id: 'id' },
