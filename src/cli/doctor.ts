@@ -177,7 +177,7 @@ async function checkDatabase(target: DatabaseTarget, config: FileConfig | undefi
       await session.client.query('SAVEPOINT doctor_source');
       try {
         await sourceColumns(session.client, source);
-        const r = await session.client.query<{ n: string }>(`SELECT count(*) AS n FROM (${sourceSql(source)}) AS asset_audit_source`);
+        const r = await session.client.query<{ n: string }>(`SELECT count(*) AS n FROM (\n${sourceSql(source)}\n) AS asset_audit_source`);
         const rows = Number(r.rows[0]?.n ?? 0);
         if (rows === 0) report('warn', `source "${source.name}"`, 'runs, but returns no rows', 'check the table/query: detect would find no references here');
         else report('ok', `source "${source.name}"`, `${rows.toLocaleString('en-US')} row(s)`);

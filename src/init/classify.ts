@@ -4,6 +4,7 @@
  * (or a folder) seen in the account sample. Values are read exactly as detect reads them
  * (`valuesOf` + `referencesIn`), so a column init calls covered is a column detect can read.
  */
+import { jsonLeafCandidates } from '../references/fallback.js';
 import { valuesOf } from '../references/collect.js';
 import { referencesIn, type ExtractMode, type FoundReference } from '../references/extract.js';
 import { parseReference } from '../references/parse.js';
@@ -64,10 +65,11 @@ function namesSampledAsset(f: FoundReference, assets: AssetSample): boolean {
 /** The public_ids a value names when read in `mode` (every candidate of every reference). */
 export function idsRead(value: unknown, ctx: ParseContext, mode: ExtractMode): Set<string> {
   const ids = new Set<string>();
-  for (const v of valuesOf(value)) {
+  for (const v of valuesOf(value, mode)) {
     for (const f of referencesIn(v.value, ctx, v.mode ?? mode)) {
       if (f.parsed.kind === 'asset') for (const c of f.parsed.candidates) ids.add(c.publicId);
     }
+    if (v.document !== undefined) for (const c of jsonLeafCandidates(v.document, ctx)) ids.add(c.publicId);
   }
   return ids;
 }
@@ -99,6 +101,14 @@ function readValue(value: unknown, ctx: ClassifyContext, clouds: Map<string, num
       }
       if (v.mode === 'text' || found.length > 1 || f.raw.trim() !== v.value.trim()) reading.text = true;
       if (f.parsed.kind === 'asset' && f.parsed.candidates.some((c) => !scannedIds.has(c.publicId))) reading.textSuffices = false;
+    }
+    if (v.document !== undefined) {
+      // bare ids inside a JSON document (detect protects them the same way)
+      const leaves: FoundReference = { raw: v.value, parsed: { kind: 'asset', candidates: jsonLeafCandidates(v.document, ctx.parse) } };
+      if (namesSampledAsset(leaves, ctx.assets)) {
+        reading.matched.push(leaves);
+        reading.text = true;
+      }
     }
   }
   return reading;
@@ -136,10 +146,10 @@ export function classifyColumn(sample: ColumnSample, ctx: ClassifyContext): Colu
   }
   finding.holdsReferences = finding.urlValues + finding.idValues > 0;
   if (finding.holdsReferences) {
-    // json is scanned as text whatever the mode; rich text is scanned so that prose is not read as
-    // a bare id (a false "missing"); any bare id in the sample keeps the default, auto.
-    if (sample.column.kind === 'json') finding.extract = 'text';
-    else if (finding.idValues === 0 && finding.textValues > 0 && textSuffices) finding.extract = 'text';
+    // rich text is scanned so that prose is not read as a bare id (a false "missing"); any bare id
+    // in the sample keeps the default, auto (json documents are scanned whatever the mode, and
+    // arrays are read element by element)
+    if (sample.column.kind !== 'json' && finding.idValues === 0 && finding.textValues > 0 && textSuffices) finding.extract = 'text';
   }
   return finding;
 }

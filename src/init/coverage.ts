@@ -87,7 +87,7 @@ export async function checkCoverage(client: pg.Client, config: FileConfig, findi
     let misread = 0;
     for (const source of queries.filter((q) => mentions.test(q.query))) {
       const r = await guarded(client, async () =>
-        (await client.query<{ t: string }>(`SELECT DISTINCT q.ref::text AS t FROM (${sourceSql(source)}) AS q WHERE q.ref::text = ANY($1::text[])`, [wanted])).rows.map((row) => row.t),
+        (await client.query<{ t: string }>(`SELECT DISTINCT q.ref::text AS t FROM (\n${sourceSql(source)}\n) AS q WHERE q.ref::text = ANY($1::text[])`, [wanted])).rows.map((row) => row.t),
       );
       if (!r.ok) {
         failures.push(`source "${source.name}": ${r.error}`);

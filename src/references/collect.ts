@@ -5,6 +5,7 @@ import type { ReferenceIndex } from '../audit/reference-index.js';
 import { toRow } from './record.js';
 import { RESOURCE_TYPES, type ResourceType } from '../storage/types.js';
 import { referencesIn } from './extract.js';
+import { fallbackCandidates, jsonLeafCandidates } from './fallback.js';
 import { sourceColumns, streamSource } from './source.js';
 import type { ParseContext } from './types.js';
 
@@ -32,23 +33,27 @@ export async function collectReferences(client: pg.Client, index: ReferenceIndex
         stats.rows++;
         if (stats.rows % 50_000 === 0) options.onProgress?.(source.name, stats.rows);
         const row = toRow(source, record);
-        const values = valuesOf(record.ref);
+        const values = valuesOf(record.ref, source.extract);
         if (values.length === 0) {
           stats.empty++;
           continue;
         }
         const hint = RESOURCE_TYPES.includes(record.resource_type as ResourceType) ? (record.resource_type as ResourceType) : undefined;
         const context = hint ? { ...options.context, resourceTypeHint: hint } : options.context;
-        for (const { value, mode } of values) {
+        for (const { value, mode, document } of values) {
           for (const found of referencesIn(value, context, mode ?? source.extract)) {
             const refRow = found.raw === value ? row : { ...row, reference: found.raw };
             if (found.parsed.kind === 'asset' && found.parsed.protectOnly) index.protect(stats, found.parsed.candidates, found.raw);
             else if (found.parsed.kind === 'asset') index.addReference(stats, refRow, found.parsed.candidates);
             else {
               index.addUnrecognised(stats, found.parsed.kind, refRow, found.parsed.reason);
-              // a value we cannot read may still be a public_id as stored: keep that asset, never call it an orphan
-              if (found.parsed.kind === 'invalid' && found.raw.trim() !== '') index.protect(stats, [{ publicId: found.raw.trim() }], found.raw);
+              const keep = fallbackCandidates(found.raw, found.parsed.kind, context);
+              if (keep.length) index.protect(stats, keep, found.raw);
             }
+          }
+          if (document !== undefined) {
+            const keep = jsonLeafCandidates(document, context);
+            if (keep.length) index.protect(stats, keep, value);
           }
         }
       }
@@ -59,13 +64,18 @@ export async function collectReferences(client: pg.Client, index: ReferenceIndex
   }
 }
 
-/** Text and text[] give values as stored; json/jsonb arrive parsed and are scanned as text. */
-export function valuesOf(ref: unknown): Array<{ value: string; mode?: 'text' }> {
+/**
+ * Text gives one value read as the source says. Array elements (text[], a JSON array of strings)
+ * are single stored values each: read as `auto` unless the source insists on `value`. Other
+ * json/jsonb documents are scanned as text, and their string leaves also protect as bare ids.
+ */
+export function valuesOf(ref: unknown, extract: SourceConfig['extract'] = 'auto'): Array<{ value: string; mode?: SourceConfig['extract']; document?: unknown }> {
   if (ref === null || ref === undefined) return [];
   if (typeof ref === 'string') return ref.trim() === '' ? [] : [{ value: ref }];
   if (Array.isArray(ref) && ref.every((v) => typeof v === 'string' || v === null)) {
-    return ref.filter((v): v is string => typeof v === 'string' && v.trim() !== '').map((value) => ({ value }));
+    const mode = extract === 'value' ? 'value' : 'auto';
+    return ref.filter((v): v is string => typeof v === 'string' && v.trim() !== '').map((value) => ({ value, mode }));
   }
-  if (typeof ref === 'object') return [{ value: JSON.stringify(ref), mode: 'text' }];
+  if (typeof ref === 'object') return [{ value: JSON.stringify(ref), mode: 'text', document: ref }];
   return [{ value: String(ref) }];
 }

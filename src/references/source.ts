@@ -1,8 +1,11 @@
 /** A configured source as SQL, checked before it runs, then streamed through a cursor. */
-import type pg from 'pg';
+import pg from 'pg';
 import QueryStream from 'pg-query-stream';
+import { parse as parseArray } from 'postgres-array';
 import type { SourceConfig } from '../config/schema.js';
 import { usageError } from '../cli/exit.js';
+
+const pgTypes = pg.types;
 
 /** Rows fetched per round trip: large enough to stream fast, small enough to bound memory. */
 export const CURSOR_BATCH = 2_000;
@@ -12,7 +15,8 @@ export const OPTIONAL_COLUMNS = ['id', 'title', 'author', 'status', 'created_at'
 const quote = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
 
 export function sourceSql(source: SourceConfig): string {
-  if ('query' in source) return source.query.trim().replace(/;\s*$/, '');
+  // a trailing semicolon (and comments after it) would end the statement inside our wrappers
+  if ('query' in source) return source.query.trim().replace(/;\s*(--[^\n]*\s*)*$/, '');
   const table = source.schema ? `${quote(source.schema)}.${quote(source.table)}` : quote(source.table);
   const cols = [`${quote(source.column)} AS ref`];
   if (source.id) cols.unshift(`${quote(source.id)} AS id`);
@@ -20,9 +24,30 @@ export function sourceSql(source: SourceConfig): string {
   return `SELECT ${cols.join(', ')} FROM ${table} WHERE ${quote(source.column)} IS NOT NULL`;
 }
 
+/** The source with no rows; the newlines keep a trailing `-- comment` from swallowing the wrapper. */
+const probeSql = (source: SourceConfig): string => `SELECT * FROM (\n${sourceSql(source)}\n) AS asset_audit_source LIMIT 0`;
+
+/**
+ * pg parses arrays of built-in types, but an array of a domain or an extension type (citext[])
+ * arrives as the literal `{a,b}`: such a `ref` gets the array parser, so each element is a value.
+ */
+async function refArrayParser(client: pg.Client, source: SourceConfig): Promise<pg.CustomTypesConfig | undefined> {
+  const probe = await client.query(probeSql(source));
+  const oid = probe.fields.find((f) => f.name === 'ref')?.dataTypeID;
+  if (oid === undefined) return undefined;
+  const { rows } = await client.query<{ category: string }>('SELECT typcategory AS category FROM pg_type WHERE oid = $1', [oid]);
+  if (rows[0]?.category !== 'A') return undefined;
+  const builtin = pgTypes.getTypeParser(oid, 'text');
+  if (builtin('{x}') !== '{x}') return undefined;
+  return {
+    getTypeParser: ((id: number, format?: string) =>
+      id === oid ? (value: string) => parseArray(value) : pgTypes.getTypeParser(id, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
+  };
+}
+
 /** Runs the source with LIMIT 0 to learn its columns: a missing `ref` is a config error, not an empty result. */
 export async function sourceColumns(client: pg.Client, source: SourceConfig): Promise<string[]> {
-  const result = await client.query(`SELECT * FROM (${sourceSql(source)}) AS asset_audit_source LIMIT 0`);
+  const result = await client.query(probeSql(source));
   const names = result.fields.map((f) => f.name);
   if (!names.includes('ref')) {
     throw usageError(
@@ -39,7 +64,8 @@ export async function sourceColumns(client: pg.Client, source: SourceConfig): Pr
  * every read also races the client's own error.
  */
 export async function* streamSource(client: pg.Client, source: SourceConfig): AsyncGenerator<Record<string, unknown>> {
-  const stream = client.query(new QueryStream(sourceSql(source), [], { batchSize: CURSOR_BATCH, highWaterMark: CURSOR_BATCH }));
+  const types = await refArrayParser(client, source);
+  const stream = client.query(new QueryStream(sourceSql(source), [], { batchSize: CURSOR_BATCH, highWaterMark: CURSOR_BATCH, ...(types ? { types } : {}) }));
   let fail: (err: Error) => void = () => undefined;
   const lost = new Promise<never>((_, reject) => (fail = reject));
   lost.catch(() => undefined);

@@ -98,7 +98,8 @@ describe('asset-audit init', () => {
     expect(columnsOf(sources)).toEqual(EXPECTED);
     const by = Object.fromEntries(sources.map((s) => [`${s.table}.${s.column}`, s]));
     expect(by['posts.body']).toMatchObject({ name: 'posts_body', id: 'id', extract: 'text' });
-    expect(by['pages.content']).toMatchObject({ extract: 'text' });
+    // json: documents are scanned whatever the mode, arrays read element by element: the default
+    expect(by['pages.content']!.extract).toBe('auto');
     expect(by['articles.notes']).toMatchObject({ extract: 'text' });
     // the default, auto, is not written (the loader fills it in)
     expect(by['profiles.avatar']!.extract).toBe('auto');
@@ -139,7 +140,7 @@ describe('asset-audit init', () => {
       const run = await runCli(['init', '--check'], { cwd: dir, env });
       expect(run.code, run.stderr).toBe(1);
       expect(run.stderr).toMatch(/NOT COVERED\s+public\.posts\.cover/);
-      expect(run.stderr).toContain('add: { "name": "posts_cover", "table": "posts", "column": "cover", "id": "id", "title": "title", "extract": "text" }');
+      expect(run.stderr).toContain('add: { "name": "posts_cover", "table": "posts", "column": "cover", "id": "id", "title": "title" }');
       expect(run.stderr).toMatch(/covered\s+public\.posts\.body \(by "posts_body"\)/);
     } finally {
       await db.exec('ALTER TABLE posts DROP COLUMN cover');

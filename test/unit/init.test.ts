@@ -69,10 +69,10 @@ describe('classifyColumn', () => {
     expect(f.extract).toBeUndefined();
   });
 
-  it('JSON documents: references, extract text', () => {
+  it('JSON documents: references, the default extract (documents are scanned, arrays read element by element)', () => {
     const f = classifyColumn(sample([{ blocks: [{ type: 'image', src: url('posts/hero') }] }, { theme: 'dark' }], { column: 'content', type: 'jsonb', kind: 'json' }), ctx);
     expect(f.holdsReferences).toBe(true);
-    expect(f.extract).toBe('text');
+    expect(f.extract).toBeUndefined();
   });
 
   it('another cloud, fetch and other hosts: not references, counted as foreign', () => {

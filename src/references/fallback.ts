@@ -1,0 +1,45 @@
+/**
+ * Readings that can only protect an asset, never make a row "missing". They catch stored forms
+ * the parser rightly does not count as references of this account but that may still name one
+ * of its assets: a path without a host (`/image/upload/v1/a.jpg`, an app that stores
+ * `url.pathname`), a custom delivery host not listed in `cloudinary.hosts`, a value the parser
+ * refuses, and bare ids sitting in JSON documents next to other data. Protecting too much can
+ * only hide an orphan; protecting too little can delete an asset in use.
+ */
+import { parseReference } from './parse.js';
+import type { AssetKey, ParseContext } from './types.js';
+
+const DELIVERY_PATH = /(?:^|\/)((?:image|video|raw)\/(?:upload|private|authenticated)\/[^?#\s"'<>]+)/;
+/** JSON leaves longer than this are prose, not ids. */
+const MAX_LEAF = 512;
+/** Bound the work on huge documents. */
+const MAX_LEAVES = 10_000;
+
+export function fallbackCandidates(raw: string, kind: 'foreign' | 'invalid', ctx: ParseContext): AssetKey[] {
+  const value = raw.trim();
+  if (value === '') return [];
+  if (kind === 'invalid') return [{ publicId: value }];
+  const path = DELIVERY_PATH.exec(value)?.[1];
+  if (!path) return [];
+  const parsed = parseReference(path, ctx);
+  return parsed.kind === 'asset' ? parsed.candidates : [];
+}
+
+/** Bare-id readings of the short string leaves of a JSON document. */
+export function jsonLeafCandidates(doc: unknown, ctx: ParseContext): AssetKey[] {
+  const out: AssetKey[] = [];
+  let seen = 0;
+  const walk = (v: unknown): void => {
+    if (seen >= MAX_LEAVES) return;
+    if (typeof v === 'string') {
+      seen++;
+      const s = v.trim();
+      if (s === '' || s.length > MAX_LEAF || s.includes('\n')) return;
+      const parsed = parseReference(s, ctx);
+      if (parsed.kind === 'asset') out.push(...parsed.candidates.filter((c) => !c.type));
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(doc);
+  return out;
+}
