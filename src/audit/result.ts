@@ -65,6 +65,8 @@ export interface DetectResult {
   outOfScope: number;
   api: { calls: number; retries: number; limit?: number; remaining?: number; resetAt?: string; lookups: number; listCalls: number };
   warnings: string[];
+  /** Digest of the configuration that decided what counts as referenced (delete refuses another). */
+  configDigest?: string;
   /** The call estimate made before listing (absent on a resumed scan). */
   plan?: ScanPlan;
   /** Where the checkpoint of a stopped scan was written (`detect --resume FILE`). */

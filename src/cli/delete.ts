@@ -6,7 +6,8 @@ import { ignoreMatcher } from '../audit/classify.js';
 import { ReferenceIndex } from '../audit/reference-index.js';
 import { parseCloudinaryUrl } from '../config/cloudinary-url.js';
 import { parseCount } from '../config/scope.js';
-import { loadConfirmedReport } from '../delete/candidates.js';
+import { loadConfirmedReport, twinOf } from '../delete/candidates.js';
+import { configDigest } from '../config/digest.js';
 import { executeDeletion, entryFor } from '../delete/execute.js';
 import { Journal } from '../delete/journal.js';
 import { planDeletion, type DeletePlan } from '../delete/plan.js';
@@ -27,6 +28,8 @@ import { asExitError } from './storage-errors.js';
  * of a wrong DATABASE_URL or a broken query, which would make every asset look orphaned.
  */
 export const MAX_REFERENCE_DROP = 0.25;
+/** References read longer ago than this are read again before the next delete batch. */
+export const REVERIFY_AFTER_MS = 60_000;
 /** How many planned deletions are named one by one. */
 const LIST_LIMIT = 50;
 
@@ -87,10 +90,32 @@ async function runDelete(flags: DeleteFlags): Promise<number> {
   if (foreign.length) {
     throw usageError(`the report is for cloud "${foreign.join('", "')}" but CLOUDINARY_URL is for "${credentials.cloudName}". Nothing was deleted.`);
   }
+  // what the scan saw, and under which configuration: without it the checks below are blind
+  if (!report.twin) {
+    throw usageError(`the report's JSON twin (${path.basename(twinOf(reportFile))}) is not next to it. delete needs it to compare the scan's reference count and configuration with today's. Keep the .json detect wrote beside the CSV (edit only the CSV), or run detect again.`);
+  }
+  if (report.twin.configDigest !== configDigest(config)) {
+    throw usageError(
+      report.twin.configDigest
+        ? 'the configuration (reference sources, ignore globs or cloudinary.hosts) differs from the one the scan used. Run detect again with this configuration, review, then delete.'
+        : 'the report was written by an older asset-audit that did not record its configuration. Run detect again, review, then delete.',
+    );
+  }
   log.info(`Report ${path.relative(process.cwd(), reportFile)}: ${report.candidates.length} orphan(s) listed${report.incomplete ? ' (from an incomplete scan)' : ''}`);
 
   return interruptible(async (signal) => {
-    // every reference again, now
+    try {
+      return await deleteVerified(signal);
+    } catch (err) {
+      if (signal.aborted && !(err instanceof ExitError)) {
+        log.error(`interrupted (${String(signal.reason)}); every batch sent was journaled in ${path.relative(process.cwd(), journalFile)}. Run the same command again to go on.`);
+        return ExitCode.Incomplete;
+      }
+      throw err;
+    }
+  });
+
+  async function readReferences(signal: AbortSignal): Promise<ReferenceIndex> {
     const index = new ReferenceIndex();
     const session = await openReadOnly(database, config.database.statementTimeoutSeconds);
     try {
@@ -103,13 +128,21 @@ async function runDelete(flags: DeleteFlags): Promise<number> {
     } finally {
       await session.close();
     }
+    return index;
+  }
+
+  async function deleteVerified(signal: AbortSignal): Promise<number> {
+    // every reference again, now
+    let index = await readReferences(signal);
+    let readAt = Date.now();
     log.info(`Re-read ${index.referenceCount.toLocaleString('en-US')} references from the database`);
     if (index.referenceCount === 0) {
       throw usageError('the reference sources returned no references at all: with this DATABASE_URL and config every asset would look orphaned. Refusing to delete anything; check both.');
     }
-    if (report.referenceCount !== undefined && index.referenceCount < report.referenceCount * (1 - MAX_REFERENCE_DROP)) {
+    const scanned = report.twin?.references;
+    if (scanned !== undefined && index.referenceCount < scanned * (1 - MAX_REFERENCE_DROP)) {
       throw usageError(
-        `the database now yields ${index.referenceCount} references, the scan that wrote this report saw ${report.referenceCount} (a drop of more than ${MAX_REFERENCE_DROP * 100}%). ` +
+        `the database now yields ${index.referenceCount} references, the scan that wrote this report saw ${scanned} (a drop of more than ${MAX_REFERENCE_DROP * 100}%). ` +
           'That looks like a wrong DATABASE_URL or a broken query. Refusing to delete anything; run detect again.',
       );
     }
@@ -149,8 +182,11 @@ async function runDelete(flags: DeleteFlags): Promise<number> {
       }
       if (plan.toDelete.length > 0 && process.stdin.isTTY && process.stderr.isTTY && !flags.yes) {
         const rl = createInterface({ input: process.stdin, output: process.stderr });
-        const answer = await rl.question(`Type the cloud name (${credentials.cloudName}) to delete ${plan.toDelete.length} asset(s): `);
-        rl.close();
+        const answer = await rl
+          .question(`Type the cloud name (${credentials.cloudName}) to delete ${plan.toDelete.length} asset(s): `, { signal })
+          .catch(() => undefined)
+          .finally(() => rl.close());
+        if (answer === undefined) throw usageError('no confirmation given; nothing was deleted');
         if (answer.trim() !== credentials.cloudName) throw usageError('the cloud name did not match; nothing was deleted');
       }
 
@@ -163,10 +199,20 @@ async function runDelete(flags: DeleteFlags): Promise<number> {
         log,
         signal,
         backup: backupDir ? { dir: backupDir, urlOf: (a) => storage.originalUrl(a) } : undefined,
+        // a row may have started to use an old asset while we asked, backed up or deleted
+        stillUnreferenced: async (assets) => {
+          if (Date.now() - readAt > REVERIFY_AFTER_MS) {
+            index = await readReferences(signal);
+            readAt = Date.now();
+            log.info(`Re-read ${index.referenceCount.toLocaleString('en-US')} references before the next batch`);
+            if (index.referenceCount === 0) throw usageError('the reference sources now return no references at all; stopping before the next batch');
+          }
+          return assets.filter((a) => !index.isProtected(a.publicId));
+        },
       }).catch((err: unknown) => {
         throw asExitError(err);
       });
-      const skipped = plan.settled.filter((s) => s.outcome.startsWith('skipped:')).length;
+      const skipped = plan.settled.filter((s) => s.outcome.startsWith('skipped:')).length + outcome.nowReferenced;
       output.print([
         '',
         `Deleted ${outcome.deleted}, already gone ${outcome.notFound + plan.settled.filter((s) => s.outcome === 'not_found').length}, skipped ${skipped}, failed ${outcome.failed}${plan.alreadyDone ? `, done by an earlier run ${plan.alreadyDone}` : ''}.`,
@@ -178,11 +224,11 @@ async function runDelete(flags: DeleteFlags): Promise<number> {
         log.error(`${outcome.stop.message}. The journal is complete up to here; run the same command again to resume.`);
         return ExitCode.Incomplete;
       }
-      return skipped > 0 || outcome.failed > 0 ? ExitCode.Findings : ExitCode.Ok;
+      return skipped > 0 || outcome.failed > 0 || outcome.nowReferenced > 0 ? ExitCode.Findings : ExitCode.Ok;
     } finally {
       storage.close();
     }
-  });
+  }
 }
 
 function printPlan(output: Output, plan: DeletePlan, confirmed: boolean): void {

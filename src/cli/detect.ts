@@ -5,16 +5,18 @@ import type { DetectResult } from '../audit/result.js';
 import { parseCloudinaryUrl } from '../config/cloudinary-url.js';
 import { buildScope, parseCount, type ScopeFlags } from '../config/scope.js';
 import { parseDatabaseUrl } from '../references/database.js';
-import { renderCsv } from '../report/csv.js';
-import { renderJson } from '../report/json.js';
+import { writeCsv } from '../report/csv.js';
+import { writeJson } from '../report/json.js';
 import { summaryLines } from '../report/summary.js';
-import { reportBaseName, writeAtomic } from '../report/write.js';
+import { reportBaseName, writeAtomicWith } from '../report/write.js';
 import { detect } from '../scan/detect.js';
+import { boundHeapGrowth } from '../scan/memory.js';
 import { CloudinaryStorage } from '../storage/cloudinary/client.js';
 import { RateLimitGuard } from '../storage/cloudinary/guard.js';
 import { loadConfigOrThrow } from './config.js';
 import { ExitCode, usageError } from './exit.js';
 import { asExitError } from './storage-errors.js';
+import { configDigest } from '../config/digest.js';
 import { createOutput, parseLogFormat } from './output.js';
 import { interruptible } from './signals.js';
 import { afterReport } from '../notify/after-report.js';
@@ -75,6 +77,7 @@ export function registerDetect(program: Command): void {
 
 /** `history: false` keeps a run (the demo) out of the reports directory's history. */
 export async function runDetect(flags: DetectFlags, options: { history?: boolean } = {}): Promise<number> {
+  boundHeapGrowth(); // peak RSS at a million assets: see src/scan/memory.ts
   const output = createOutput({ quiet: flags.quiet, verbose: flags.verbose, logFormat: parseLogFormat(flags.logFormat) });
   const { log } = output;
   if (!FAIL_ON.includes(flags.failOn as (typeof FAIL_ON)[number])) throw usageError(`--fail-on: use one of ${FAIL_ON.join(', ')} (got "${flags.failOn}")`);
@@ -113,18 +116,20 @@ export async function runDetect(flags: DetectFlags, options: { history?: boolean
     storage.close();
   }
 
+  result.configDigest = configDigest(config);
   const early = afterScan(result, flags, (lines) => output.print(lines), log);
   if (early !== undefined) return early;
   const base = reportBaseName(new Date(result.startedAt), result.complete);
   const csvPath = flags.output ? path.resolve(flags.output) : path.join(reportsDir, `${base}.csv`);
   const jsonPath = csvPath.replace(/(\.csv)?$/i, '.json');
-  writeAtomic(csvPath, renderCsv(result));
-  writeAtomic(jsonPath, renderJson(result, { csv: csvPath }));
+  // written in pieces (each redacted): a million-asset report never exists as one string
+  writeAtomicWith(csvPath, (write) => writeCsv(result, write));
+  writeAtomicWith(jsonPath, (write) => writeJson(result, { csv: csvPath }, write));
 
   const shown = path.relative(process.cwd(), csvPath).startsWith('..') ? csvPath : path.relative(process.cwd(), csvPath);
   if (!flags.quiet) output.print(summaryLines(result, output.paint, shown));
   else output.print([`Report: ${shown}`]);
-  if (flags.json) output.emit(renderJson(result, { csv: csvPath }));
+  if (flags.json) writeJson(result, { csv: csvPath }, (text) => output.emit(text));
   return afterReport({
     result,
     csvPath,

@@ -23,8 +23,8 @@ export interface ConfirmedReport {
   candidates: Candidate[];
   /** Cloud names named by the report's URLs and its JSON twin. */
   clouds: Set<string>;
-  /** From the JSON twin, when it is there: how many references the scan saw. */
-  referenceCount?: number;
+  /** The JSON twin detect wrote next to the CSV: what the scan saw, and under which configuration. */
+  twin?: { file: string; cloudName?: string; references?: number; configDigest?: string };
   incomplete?: string;
 }
 
@@ -74,16 +74,21 @@ export function loadConfirmedReport(file: string): ConfirmedReport {
   });
   const twin = readTwin(file);
   if (twin?.cloudName) clouds.add(twin.cloudName.toLowerCase());
-  return { file, candidates, clouds, referenceCount: twin?.references, incomplete: parsed.incomplete };
+  return { file, candidates, clouds, twin, incomplete: parsed.incomplete };
 }
 
-function readTwin(csvFile: string): { cloudName?: string; references?: number } | undefined {
+export const twinOf = (csvFile: string): string => csvFile.replace(/(\.csv)?$/i, '.json');
+
+function readTwin(csvFile: string): ConfirmedReport['twin'] {
   try {
-    const json = JSON.parse(readFileSync(csvFile.replace(/(\.csv)?$/i, '.json'), 'utf8')) as { format?: string; cloudName?: unknown; references?: { references?: unknown } };
+    const file = twinOf(csvFile);
+    const json = JSON.parse(readFileSync(file, 'utf8')) as { format?: string; cloudName?: unknown; references?: { references?: unknown }; configDigest?: unknown };
     if (json.format !== 'asset-audit/detect') return undefined;
     return {
+      file,
       cloudName: typeof json.cloudName === 'string' ? json.cloudName : undefined,
       references: typeof json.references?.references === 'number' ? json.references.references : undefined,
+      configDigest: typeof json.configDigest === 'string' ? json.configDigest : undefined,
     };
   } catch {
     return undefined;

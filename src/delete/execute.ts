@@ -19,12 +19,16 @@ export interface ExecuteInput {
   log: Logger;
   signal?: AbortSignal;
   backup?: { dir: string; urlOf: (asset: StoredAsset) => string };
+  /** Called before each batch: returns the assets still not referenced (the others are skipped). */
+  stillUnreferenced?: (assets: StoredAsset[]) => Promise<StoredAsset[]>;
 }
 
 export interface ExecuteOutcome {
   deleted: number;
   notFound: number;
   failed: number;
+  /** Skipped because a row started to use them after the plan was made. */
+  nowReferenced: number;
   stop?: Stop;
 }
 
@@ -41,7 +45,7 @@ export function entryFor(asset: { publicId: string; resourceType: string; type: 
 }
 
 export async function executeDeletion(input: ExecuteInput): Promise<ExecuteOutcome> {
-  const result: ExecuteOutcome = { deleted: 0, notFound: 0, failed: 0 };
+  const result: ExecuteOutcome = { deleted: 0, notFound: 0, failed: 0, nowReferenced: 0 };
   const groups = new Map<string, { partition: Partition; items: StoredAsset[] }>();
   for (const { current } of input.items) {
     const p = { resourceType: current.resourceType, type: current.type };
@@ -56,8 +60,17 @@ export async function executeDeletion(input: ExecuteInput): Promise<ExecuteOutco
         result.stop = { kind: 'interrupted', message: `interrupted (${String(input.signal.reason)}) before ${items.length - i} more in ${partitionKey(partition)}` };
         return result;
       }
-      const batch = items.slice(i, i + DELETE_BATCH);
+      let batch = items.slice(i, i + DELETE_BATCH);
       const entries: JournalEntry[] = [];
+      if (input.stillUnreferenced) {
+        const keep = new Set(await input.stillUnreferenced(batch));
+        for (const asset of batch.filter((a) => !keep.has(a))) {
+          result.nowReferenced++;
+          entries.push(entryFor(asset, 'skipped:referenced'));
+          input.log.warn(`not deleting ${asset.publicId}: a row references it now`);
+        }
+        batch = batch.filter((a) => keep.has(a));
+      }
       let ready = batch;
       if (input.backup) {
         ready = [];

@@ -7,7 +7,7 @@
  * No credentials: cursors are opaque tokens, URLs are public delivery URLs. Written atomically,
  * mode 0600, through the same writer (and redaction) as reports.
  */
-import { createHash } from 'node:crypto';
+import { configDigest } from '../config/digest.js';
 import { readFileSync } from 'node:fs';
 import type { LedgerState } from '../audit/classify.js';
 import type { OrphanRow, Scope } from '../audit/result.js';
@@ -39,9 +39,7 @@ export interface Checkpoint {
   api: { calls: number; listCalls: number; lookups: number; runs: number };
 }
 
-export function configDigest(config: FileConfig): string {
-  return createHash('sha256').update(JSON.stringify({ references: config.references, ignore: config.ignore, hosts: config.cloudinary.hosts })).digest('hex');
-}
+export { configDigest };
 
 export function saveCheckpoint(file: string, checkpoint: Checkpoint): void {
   writeAtomic(file, JSON.stringify(checkpoint) + '\n');

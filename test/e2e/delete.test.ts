@@ -140,21 +140,38 @@ describe('delete refuses reports it cannot trust', () => {
     expect(run.stderr).toMatch(/not an asset-audit detect report/);
   });
 
-  it('a configuration whose sources return nothing (wrong database)', async () => {
-    await w.db.exec(`CREATE TABLE empty_photos (id int, image text)`);
-    const dir = workspace({ 'asset-audit.config.json': { references: [{ name: 'photos', table: 'empty_photos', column: 'image' }] } });
-    const run = await runCli(['delete', '--input', w.report, '--confirm'], { cwd: dir, env: w.env });
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/returned no references at all/);
+  it('a report without its JSON twin, or made under another configuration', async () => {
+    const copy = path.join(w.dir, 'reviewed.csv');
+    writeFileSync(copy, readFileSync(w.report));
+    const noTwin = await runCli(['delete', '--input', copy, '--confirm'], { cwd: w.dir, env: w.env });
+    expect(noTwin.code).toBe(2);
+    expect(noTwin.stderr).toMatch(/JSON twin \(reviewed\.json\) is not next to it/);
+    const other = workspace({ 'asset-audit.config.json': { ...config, ignore: [] } });
+    const changed = await runCli(['delete', '--input', w.report, '--confirm'], { cwd: other, env: w.env });
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toMatch(/configuration .* differs from the one the scan used/);
     expect(deleteCalls(w.emu)).toEqual([]);
   });
 
+  it('a database whose sources return nothing (a wrong DATABASE_URL)', async () => {
+    const empty = await startDatabase();
+    try {
+      await empty.exec(`CREATE TABLE photos (id int PRIMARY KEY, image text); CREATE TABLE posts (id int PRIMARY KEY, body text);`);
+      const run = await runCli(['delete', '--input', w.report, '--confirm'], { cwd: w.dir, env: { ...w.env, DATABASE_URL: empty.url } });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/returned no references at all/);
+      expect(deleteCalls(w.emu)).toEqual([]);
+    } finally {
+      await empty.close();
+    }
+  });
+
   it('a sharp drop in references since the scan', async () => {
-    await w.db.exec(`CREATE TABLE few_photos AS SELECT * FROM photos LIMIT 1`);
-    const dir = workspace({ 'asset-audit.config.json': { references: [{ name: 'photos', table: 'few_photos', column: 'image' }] } });
-    const run = await runCli(['delete', '--input', w.report, '--confirm'], { cwd: dir, env: w.env });
+    await w.db.exec(`DELETE FROM photos WHERE id > 0`);
+    const run = await runCli(['delete', '--input', w.report, '--confirm'], { cwd: w.dir, env: w.env });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/now yields 1 references, the scan that wrote this report saw 5/);
+    expect(deleteCalls(w.emu)).toEqual([]);
   });
 });
 
