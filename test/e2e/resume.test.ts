@@ -67,6 +67,14 @@ describe('a scan stopped by the rate limit resumes to the same report', () => {
     expect(csv).toBe(expected);
   });
 
+  // a fully listed partition proves absence: the resumed ledger must map onto the references read afresh
+  it.each([3, 5])('--all without windows, stopped after %i call(s)', async (calls) => {
+    const args = ['detect', '--all'];
+    const expected = await uninterrupted(args);
+    const { csv } = await interruptedThenResumed(args, calls);
+    expect(csv).toBe(expected);
+  });
+
   it.each([3, 6])('--all with windows, stopped after %i call(s)', async (calls) => {
     const args = ['detect', '--all', '--windows', '2'];
     const expected = await uninterrupted(args);
