@@ -22,7 +22,7 @@ import { interruptible } from './signals.js';
 import { afterReport } from '../notify/after-report.js';
 import { planNotifications, type NotifyFlags } from '../notify/plan.js';
 import { VERSION } from './version.js';
-import { addScaleOptions, afterScan, scaleInput, type ScaleFlags } from './scale.js';
+import { addScaleOptions, afterScan, retireCheckpoint, scaleInput, type ScaleFlags } from './scale.js';
 
 export interface DetectFlags extends ScopeFlags, NotifyFlags, ScaleFlags {
   config?: string;
@@ -125,6 +125,7 @@ export async function runDetect(flags: DetectFlags, options: { history?: boolean
   // written in pieces (each redacted): a million-asset report never exists as one string
   writeAtomicWith(csvPath, (write) => writeCsv(result, write));
   writeAtomicWith(jsonPath, (write) => writeJson(result, { csv: csvPath }, write));
+  retireCheckpoint(result, flags, log);
 
   const shown = path.relative(process.cwd(), csvPath).startsWith('..') ? csvPath : path.relative(process.cwd(), csvPath);
   if (!flags.quiet) output.print(summaryLines(result, output.paint, shown));

@@ -76,6 +76,13 @@ export function scaleInput(flags: ScaleFlags & ScopeFlags, cloudName: string, co
  * For --plan and a refused start, the exit code (no report is written); otherwise undefined and
  * the scan's report follows. A resumed scan that completed has used its checkpoint up.
  */
+/** Once the report of a completed resumed scan is on disk (not before), its checkpoint is spent. */
+export function retireCheckpoint(result: DetectResult, flags: ScaleFlags, log: Logger): void {
+  if (!result.complete || !flags.resume) return;
+  rmSync(path.resolve(flags.resume), { force: true });
+  log.info(`The scan is complete; its checkpoint ${flags.resume} was used up and removed.`);
+}
+
 export function afterScan(result: DetectResult, flags: ScaleFlags, print: (lines: string[]) => void, log: Logger): number | undefined {
   if (flags.plan && result.plan) {
     print(planLines(result.plan));
@@ -85,10 +92,6 @@ export function afterScan(result: DetectResult, flags: ScaleFlags, print: (lines
     print(planLines(result.plan));
     log.error(`not started: ${result.plan.refused}. Use --on-budget checkpoint to scan what fits and --resume after the reset, or --wait-for-reset.`);
     return ExitCode.Incomplete;
-  }
-  if (result.complete && flags.resume) {
-    rmSync(path.resolve(flags.resume), { force: true });
-    log.info(`The scan is complete; its checkpoint ${flags.resume} was used up and removed.`);
   }
   if (result.checkpoint) {
     const shown = path.relative(process.cwd(), result.checkpoint).startsWith('..') ? result.checkpoint : path.relative(process.cwd(), result.checkpoint);

@@ -158,6 +158,26 @@ describe('database faults', () => {
 });
 
 describe('interruption', () => {
+  it('SIGTERM while the references are read: exit 4, nothing written', async () => {
+    const slow = { references: [{ name: 'slow', query: 'SELECT image AS ref FROM photos, (SELECT pg_sleep(1.5)) AS s' }] };
+    const dir = workspace({ 'asset-audit.config.json': slow });
+    let sent = false;
+    const run = await runCli(['detect', '--all', '-o', 'r.csv'], {
+      cwd: dir,
+      env,
+      onSpawn: (child) =>
+        child.stderr!.on('data', (d: Buffer) => {
+          if (!sent && d.toString().includes('Reading references')) {
+            sent = true;
+            child.kill('SIGTERM');
+          }
+        }),
+    });
+    expect(run.code, run.stderr).toBe(4);
+    expect(run.stderr).toMatch(/interrupted \(SIGTERM\) before a report could be written/);
+    expect(readdirSync(dir)).not.toContain('r.csv');
+  });
+
   it('SIGTERM during the listing writes a partial report marked incomplete and exits 4', async () => {
     emu.setLatency(150);
     try {
