@@ -175,6 +175,8 @@ function keepSettings(text: string, existing: FileConfig): string {
   const extra: string[] = [];
   if (existing.cloudinary.hosts.length) extra.push(`  "cloudinary": ${JSON.stringify(existing.cloudinary)}`);
   if (existing.database.statementTimeoutSeconds !== 300) extra.push(`  "database": ${JSON.stringify(existing.database)}`);
+  if (existing.email) extra.push(`  "email": ${JSON.stringify(existing.email)}`);
+  if (existing.notify) extra.push(`  "notify": ${JSON.stringify(existing.notify)}`);
   if (extra.length) out = out.replace(/\n}\n$/, `,\n${extra.join(',\n')}\n}\n`);
   return out;
 }

@@ -31,6 +31,9 @@ export function parseNotifyUrl(value: string, explicitFormat: string | undefined
   }
   // a webhook URL is a capability: whoever has it can post, so it is never printed
   if (url.pathname.length > 1) registerSecret(url.pathname + url.search);
+  // a token may travel in the query string alone (https://host/?token=…)
+  for (const [, v] of url.searchParams) registerSecret(v);
+  if (url.search.length > 1) registerSecret(url.search.slice(1));
   registerSecret(url.password);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw usageError(`${where} must be an http:// or https:// URL (got ${url.protocol}//)`);
   if (explicitFormat !== undefined && explicitFormat !== 'json' && explicitFormat !== 'slack') {
