@@ -5,6 +5,7 @@
  * at files that are gone (missing, ACTIVE and soft-deleted). Deterministic: same sample every run.
  */
 import type { AssetInput } from '../emulator/index.js';
+import { mulberry32 as prng } from '../emulator/prng.js';
 
 export const DEMO_CLOUD = 'asset-audit-demo';
 /** Enough for several listing pages per partition, small enough to run in a few seconds. */
@@ -12,16 +13,6 @@ export const DEMO_ASSETS = 3_000;
 
 const DAY = 86_400_000;
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface DemoSample {
   assets: AssetInput[];

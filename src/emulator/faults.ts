@@ -1,4 +1,5 @@
 import type { FaultSettings } from './types.js';
+import { mulberry32 } from './prng.js';
 
 export type FaultDecision =
   | { kind: 'none' }
@@ -8,17 +9,6 @@ export type FaultDecision =
 
 const NONE: FaultDecision = { kind: 'none' };
 
-/** Small, fast, seedable PRNG so a flaky-looking run can be replayed exactly. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function errorBody(status: number): string {
   const message = status === 420 || status === 429 ? 'Rate Limit Exceeded' : `Emulated failure (HTTP ${status})`;

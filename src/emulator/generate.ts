@@ -1,5 +1,6 @@
 import { isoSeconds } from './resources.js';
 import type { AssetInput } from './types.js';
+import { mulberry32 } from './prng.js';
 
 export interface GenerateOptions {
   /** Seed for the deterministic generator; same seed, same assets. Default 1. */
@@ -27,14 +28,7 @@ const hex8 = (n: number): string => {
 };
 
 export function* generateAssets(n: number, opts: GenerateOptions = {}): Generator<AssetInput> {
-  let a = (opts.seed ?? 1) >>> 0;
-  const rand = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = mulberry32(opts.seed ?? 1);
   const end = (opts.end ?? new Date('2025-01-01T00:00:00Z')).getTime();
   const span = (opts.spanDays ?? 365) * 86_400_000;
   const rawShare = opts.rawShare ?? 0.05;

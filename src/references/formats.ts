@@ -32,3 +32,22 @@ export function isKnownFormat(ext: string): boolean {
   const lower = ext.toLowerCase();
   return lower !== ext && KNOWN.has(lower);
 }
+
+const EXT_LIKE = /^[A-Za-z0-9]{1,10}$/;
+const LOWER = /^[a-z0-9]+$/;
+
+/**
+ * The public_ids an image or video path can stand for. A known format is the delivery format and
+ * is stripped (an upper-case one may also be part of the id, so that reading stays); an unknown
+ * extension-like suffix may be either, so both readings stay; anything else is the id as written.
+ */
+export function mediaIdReadings(id: string): string[] {
+  const slash = id.lastIndexOf('/');
+  const dot = id.lastIndexOf('.');
+  if (dot > slash + 1 && dot < id.length - 1) {
+    const ext = id.slice(dot + 1);
+    if (isKnownFormat(ext)) return LOWER.test(ext) ? [id.slice(0, dot)] : [id.slice(0, dot), id];
+    if (EXT_LIKE.test(ext)) return [id, id.slice(0, dot)];
+  }
+  return [id];
+}

@@ -28,7 +28,7 @@
  * otherwise the reference carries `protectOnly: true`: protected from deletion, never "missing".
  */
 import type { DeliveryType, ResourceType } from '../storage/types.js';
-import { isKnownFormat } from './formats.js';
+import { mediaIdReadings } from './formats.js';
 import { transformationRuns } from './parse.js';
 import type { AssetKey, ParseContext, ParsedReference } from './types.js';
 
@@ -54,8 +54,6 @@ const CUSTOM_FONT_RE = /^([^:_][^]{0,500}?\.(?:ttf|otf|woff2?))_(?=\d|\$)/i;
 const STYLE_BREAK_RE = /_\d{1,4}(?:_[a-z_0-9]{0,80})?:/i;
 /** A `:`-part that can end a text style: it carries the font size. */
 const STYLE_PART_RE = /_(?:\d|\$)/;
-const EXT_LIKE_RE = /^[A-Za-z0-9]{1,10}$/;
-const LOWER_RE = /^[a-z0-9]+$/;
 /** Values are at most 2048 characters; this only bounds pathological direct calls. */
 const MAX_COMPONENTS = 4096;
 
@@ -95,24 +93,7 @@ function colonPath(parts: readonly string[]): string {
 
 /** Adds an image/video id with the delivery extension rule (known format stripped; unknown: both). */
 function addMedia(keys: Keys, path: string, rt: ResourceType, type: DeliveryType | undefined): void {
-  for (const id of readings(path)) {
-    const slash = id.lastIndexOf('/');
-    const dot = id.lastIndexOf('.');
-    if (dot > slash + 1 && dot < id.length - 1) {
-      const ext = id.slice(dot + 1);
-      if (isKnownFormat(ext)) {
-        keys.add(id.slice(0, dot), rt, type);
-        if (!LOWER_RE.test(ext)) keys.add(id, rt, type);
-        continue;
-      }
-      if (EXT_LIKE_RE.test(ext)) {
-        keys.add(id, rt, type);
-        keys.add(id.slice(0, dot), rt, type);
-        continue;
-      }
-    }
-    keys.add(id, rt, type);
-  }
+  for (const id of readings(path)) for (const reading of mediaIdReadings(id)) keys.add(reading, rt, type);
 }
 
 function addRaw(keys: Keys, path: string, type: DeliveryType | undefined): void {

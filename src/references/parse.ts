@@ -33,7 +33,7 @@
  *    delivery types: their layers are still this account's assets), for layers.ts.
  */
 import type { DeliveryType, ResourceType } from '../storage/types.js';
-import { isKnownFormat } from './formats.js';
+import { isKnownFormat, mediaIdReadings } from './formats.js';
 import type { AssetKey, ParseContext, ParsedReference } from './types.js';
 
 export const MAX_REFERENCE_LENGTH = 2048;
@@ -74,8 +74,6 @@ const VERSION_RE = /^v\d{1,20}$/;
 const SIGNATURE_RE = /^s--(?:[A-Za-z0-9_-]{8}|[A-Za-z0-9_-]{32})--$/;
 const TRANSFORM_RE = /^(?:[a-z]{1,4}|\$[A-Za-z0-9]{1,40})_[^,]*(?:,(?:[a-z]{1,4}|\$[A-Za-z0-9]{1,40})_[^,]*)*$/;
 const LEADING_VERSION_RE = /^v\d{1,20}\//;
-const EXT_LIKE_RE = /^[A-Za-z0-9]{1,10}$/;
-const LOWER_RE = /^[a-z0-9]+$/;
 
 type HostKind =
   | { kind: 'shared' }
@@ -244,22 +242,7 @@ function addDeliveryId(c: Candidates, id: string, rt: ResourceType, type: Delive
     c.add(id, rt, type);
     return;
   }
-  const slash = id.lastIndexOf('/');
-  const dot = id.lastIndexOf('.');
-  if (dot > slash + 1 && dot < id.length - 1) {
-    const ext = id.slice(dot + 1);
-    if (isKnownFormat(ext)) {
-      c.add(id.slice(0, dot), rt, type);
-      if (!LOWER_RE.test(ext)) c.add(id, rt, type);
-      return;
-    }
-    if (EXT_LIKE_RE.test(ext)) {
-      c.add(id, rt, type);
-      c.add(id.slice(0, dot), rt, type);
-      return;
-    }
-  }
-  c.add(id, rt, type);
+  for (const reading of mediaIdReadings(id)) c.add(reading, rt, type);
 }
 
 function isTransformLike(seg: string): boolean {

@@ -61,26 +61,40 @@ export async function sourceColumns(client: pg.Client, source: SourceConfig): Pr
 /**
  * Rows of one source through a server-side cursor. pg-query-stream never settles when the
  * connection drops mid-stream (its destroy waits for the dead server to close the cursor), so
- * every read also races the client's own error.
+ * every read also races the client's own error. The race is against a fresh promise per read:
+ * racing each read against one long-lived promise would hang a reaction, and with it the row it
+ * resolved to, on that promise for every row until the source ends (at a million rows, over half
+ * a gigabyte of peak memory).
  */
 export async function* streamSource(client: pg.Client, source: SourceConfig): AsyncGenerator<Record<string, unknown>> {
   const types = await refArrayParser(client, source);
   const stream = client.query(new QueryStream(sourceSql(source), [], { batchSize: CURSOR_BATCH, highWaterMark: CURSOR_BATCH, ...(types ? { types } : {}) }));
-  let fail: (err: Error) => void = () => undefined;
-  const lost = new Promise<never>((_, reject) => (fail = reject));
-  lost.catch(() => undefined);
-  const onError = (err: Error) => fail(err);
-  const onEnd = () => fail(new Error('Connection terminated unexpectedly'));
+  let lost: Error | undefined;
+  let fail: ((err: Error) => void) | undefined;
+  const onError = (err: Error) => {
+    lost ??= err;
+    fail?.(err);
+  };
+  const onEnd = () => onError(new Error('Connection terminated unexpectedly'));
   client.once('error', onError);
   client.once('end', onEnd);
   const rows = stream[Symbol.asyncIterator]() as AsyncIterator<Record<string, unknown>>;
   let broken = false;
   try {
     for (;;) {
-      const next = await Promise.race([rows.next(), lost]).catch((err: unknown) => {
+      let next: IteratorResult<Record<string, unknown>>;
+      try {
+        if (lost) throw lost;
+        next = await new Promise<IteratorResult<Record<string, unknown>>>((resolve, reject) => {
+          fail = reject;
+          rows.next().then(resolve, reject);
+        });
+      } catch (err) {
         broken = true;
         throw err;
-      });
+      } finally {
+        fail = undefined;
+      }
       if (next.done) return;
       yield next.value;
     }

@@ -4,17 +4,8 @@
  */
 import type { CloudinaryEmulator } from '../../src/emulator/index.js';
 import type { TestDatabase } from './database.js';
+import { mulberry32 as prng } from '../../src/emulator/prng.js';
 
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rt = 'image' | 'video' | 'raw';
 type Dt = 'upload' | 'private' | 'authenticated';
