@@ -8,13 +8,19 @@
  * (counted by the emulator) against the minimum, the lower bound on time (pages on the longest
  * cursor chain × latency) and the ratio to it, the CLI's peak RSS (GNU time, measured on the child
  * alone, not this process which hosts the emulator and the database), and references read per second.
+ * The emulator runs on its own thread (emulator-worker.ts): the CLI reads references and lists at
+ * once, and on one event loop the database and the emulator would slow each other down.
+ * BENCH_NODE_ARGS passes flags to the CLI's node (e.g. "--cpu-prof --cpu-prof-dir=DIR");
+ * BENCH_BIN runs another build of the CLI; BENCH_VERBOSE=1 prints the CLI's stderr.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CloudinaryEmulator, generateAssets } from '../src/emulator/index.js';
+import { Worker } from 'node:worker_threads';
+import { generateAssets } from '../src/emulator/index.js';
+import type { EmulatorWorkerData, EmulatorWorkerReply } from './emulator-worker.js';
 import { startDatabase } from '../test/support/database.js';
 
 /** BENCH_BIN: another build of the CLI (e.g. a snapshot, to compare or to keep building meanwhile). */
@@ -50,8 +56,42 @@ interface Row {
   exit: number | null;
 }
 
+/** The emulator on its own thread (see emulator-worker.ts), holding generateAssets(n). */
+async function startEmulator(n: number) {
+  const data: EmulatorWorkerData = { n, latencyMs: latency, rateLimit, cloudName: 'bench-cloud' };
+  // tsx's loader hooks do not reach worker threads by themselves: the worker registers them first
+  const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./emulator-worker.ts', import.meta.url).href)}); })`;
+  const worker = new Worker(boot, { eval: true, workerData: data });
+  const next = (kind: EmulatorWorkerReply['kind']) =>
+    new Promise<EmulatorWorkerReply>((resolve, reject) => {
+      const onMessage = (m: EmulatorWorkerReply) => {
+        if (m.kind !== kind) return;
+        worker.off('message', onMessage);
+        worker.off('error', reject);
+        resolve(m);
+      };
+      worker.on('message', onMessage);
+      worker.once('error', reject);
+    });
+  const ready = (await next('ready')) as Extract<EmulatorWorkerReply, { kind: 'ready' }>;
+  return {
+    cloudinaryUrl: ready.url,
+    async adminCalls(): Promise<number> {
+      const reply = next('calls');
+      worker.postMessage('calls');
+      return ((await reply) as Extract<EmulatorWorkerReply, { kind: 'calls' }>).calls;
+    },
+    async stop(): Promise<void> {
+      const reply = next('stopped');
+      worker.postMessage('stop');
+      await reply;
+      await worker.terminate();
+    },
+  };
+}
+
 async function benchOne(n: number): Promise<Row> {
-  const emu = await CloudinaryEmulator.start({ latencyMs: latency, rateLimit, logRequests: false, cloudName: 'bench-cloud' });
+  const emu = await startEmulator(n);
   const db = await startDatabase();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'asset-audit-bench-'));
   try {
@@ -65,10 +105,8 @@ async function benchOne(n: number): Promise<Row> {
       refs = [];
     };
     let i = 0;
-    const assets = [];
+    // the same deterministic assets the emulator thread holds
     for (const a of generateAssets(n)) {
-      assets.push(a);
-      if (assets.length === 50_000) emu.addAssets(assets.splice(0));
       // every 10th asset is an orphan; its reference slot points at an asset that is gone instead
       const value =
         i % 10 === 0
@@ -82,7 +120,6 @@ async function benchOne(n: number): Promise<Row> {
       refs.push(value);
       if (ids.length === INSERT_BATCH) await flush();
     }
-    emu.addAssets(assets);
     await flush();
     writeFileSync(path.join(dir, 'asset-audit.config.json'), JSON.stringify({ references: [{ name: 'refs', table: 'refs', column: 'ref', id: 'id' }] }));
 
@@ -92,7 +129,7 @@ async function benchOne(n: number): Promise<Row> {
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
     const [cmd, argv] = timed ? [TIME, ['-v', process.execPath, ...nodeArgs, BIN, ...args]] : [process.execPath, [...nodeArgs, BIN, ...args]];
     const env = { ...process.env, CLOUDINARY_URL: emu.cloudinaryUrl, DATABASE_URL: db.url, NO_COLOR: '1' };
-    const callsBefore = emu.adminCalls;
+    const callsBefore = await emu.adminCalls();
     const t0 = process.hrtime.bigint();
     const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
       const child = spawn(cmd, argv, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -113,7 +150,7 @@ async function benchOne(n: number): Promise<Row> {
     return {
       n,
       wallS,
-      calls: emu.adminCalls - callsBefore,
+      calls: (await emu.adminCalls()) - callsBefore,
       minCalls: Math.ceil(n / PAGE) + result.api.lookups,
       lowerS: (longest * latency) / 1000,
       rssMb: rss ? Number(rss[1]) / 1024 : undefined,

@@ -6,7 +6,7 @@ import { parseCloudinaryUrl } from '../config/cloudinary-url.js';
 import { buildScope, parseCount, type ScopeFlags } from '../config/scope.js';
 import { parseDatabaseUrl } from '../references/database.js';
 import { writeCsv } from '../report/csv.js';
-import { writeJson } from '../report/json.js';
+import { emitPieces, jsonPieces, writeJson } from '../report/json.js';
 import { summaryLines } from '../report/summary.js';
 import { reportBaseName, writeAtomicWith } from '../report/write.js';
 import { detect } from '../scan/detect.js';
@@ -130,7 +130,7 @@ export async function runDetect(flags: DetectFlags, options: { history?: boolean
   const shown = path.relative(process.cwd(), csvPath).startsWith('..') ? csvPath : path.relative(process.cwd(), csvPath);
   if (!flags.quiet) output.print(summaryLines(result, output.paint, shown));
   else output.print([`Report: ${shown}`]);
-  if (flags.json) writeJson(result, { csv: csvPath }, (text) => output.emit(text));
+  if (flags.json) await emitPieces(jsonPieces(result, { csv: csvPath }), (text) => output.emit(text), process.stdout);
   return afterReport({
     result,
     csvPath,

@@ -1,6 +1,6 @@
 /** The two-section CSV report (title line, header, rows; a blank line between sections). */
 import { stringify } from 'csv-stringify/sync';
-import type { DetectResult, MissingRow } from '../audit/result.js';
+import type { DetectResult, MissingRow, OrphanRow } from '../audit/result.js';
 import { neutralise } from './neutralise.js';
 
 export const ORPHAN_TITLE = 'ORPHANED CLOUDINARY FILES';
@@ -11,27 +11,39 @@ export const INCOMPLETE_PREFIX = 'INCOMPLETE SCAN';
 export const ORPHAN_COLUMNS = ['public_id', 'resource_type', 'type', 'size_bytes', 'size_mb', 'format', 'uploaded_at', 'cloudinary_url', 'asset_id'];
 export const MISSING_COLUMNS = ['source', 'record_id', 'title', 'author', 'resource_type', 'type', 'public_id', 'created_at', 'status', 'record_url', 'reference'];
 
+/** Rows per stringify call: each record's text is independent of the others, so batching changes no byte. */
+const BATCH = 1_000;
+
 const csv = (rows: string[][]): string => stringify(rows.map((r) => r.map(neutralise)), { record_delimiter: '\n' });
 
-function missingRows(rows: MissingRow[]): string[][] {
-  return rows.map((m) => [m.source, m.recordId, m.title, m.author, m.resourceType, m.type, m.publicId, m.createdAt, m.status, m.recordUrl, m.reference]);
+const orphanCells = (o: OrphanRow): string[] => [o.publicId, o.resourceType, o.type, String(o.bytes), (o.bytes / 1_048_576).toFixed(2), o.format, o.uploadedAt, o.url, o.assetId];
+const missingCells = (m: MissingRow): string[] => [m.source, m.recordId, m.title, m.author, m.resourceType, m.type, m.publicId, m.createdAt, m.status, m.recordUrl, m.reference];
+
+function writeRows<T>(rows: readonly T[], cells: (row: T) => string[], write: (text: string) => void): void {
+  for (let i = 0; i < rows.length; i += BATCH) write(csv(rows.slice(i, i + BATCH).map(cells)));
+}
+
+/**
+ * Writes the report in pieces, each ending at a line break (so each can be redacted on its own):
+ * the memory it needs is one batch of rows, not the whole file.
+ */
+export function writeCsv(result: DetectResult, write: (text: string) => void): void {
+  if (!result.complete) write(csv([[`${INCOMPLETE_PREFIX}: ${result.incompleteReason ?? 'stopped early'}`]]) + '\n');
+  write(ORPHAN_TITLE + '\n');
+  write(csv([ORPHAN_COLUMNS]));
+  writeRows(result.orphans, orphanCells, write);
+  write('\n' + MISSING_TITLE + '\n');
+  write(csv([MISSING_COLUMNS]));
+  writeRows(result.missing, missingCells, write);
+  if (result.unverified.length > 0) {
+    write('\n' + UNVERIFIED_TITLE + '\n');
+    write(csv([MISSING_COLUMNS]));
+    writeRows(result.unverified, missingCells, write);
+  }
 }
 
 export function renderCsv(result: DetectResult): string {
   const parts: string[] = [];
-  if (!result.complete) parts.push(csv([[`${INCOMPLETE_PREFIX}: ${result.incompleteReason ?? 'stopped early'}`]]) + '\n');
-  parts.push(ORPHAN_TITLE + '\n');
-  parts.push(
-    csv([
-      ORPHAN_COLUMNS,
-      ...result.orphans.map((o) => [o.publicId, o.resourceType, o.type, String(o.bytes), (o.bytes / 1_048_576).toFixed(2), o.format, o.uploadedAt, o.url, o.assetId]),
-    ]),
-  );
-  parts.push('\n' + MISSING_TITLE + '\n');
-  parts.push(csv([MISSING_COLUMNS, ...missingRows(result.missing)]));
-  if (result.unverified.length > 0) {
-    parts.push('\n' + UNVERIFIED_TITLE + '\n');
-    parts.push(csv([MISSING_COLUMNS, ...missingRows(result.unverified)]));
-  }
+  writeCsv(result, (text) => parts.push(text));
   return parts.join('');
 }

@@ -1,15 +1,45 @@
 /** Reports are written whole or not at all (temp file, then rename), readable by the owner only. */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { redact } from '../config/redact.js';
 
+/** Bytes gathered before a write. */
+const BUFFER_BYTES = 1 << 20;
+
 export function writeAtomic(file: string, content: string): void {
+  writeAtomicWith(file, (write) => write(content));
+}
+
+/**
+ * Like writeAtomic, for content produced in pieces (a large report): each piece is redacted and
+ * written through a fixed buffer as it comes, so the file never exists as one string. Pieces
+ * must not split a secret or a URL (the writers hand over whole lines or whole values).
+ */
+export function writeAtomicWith(file: string, produce: (write: (text: string) => void) => void): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  let fd: number | undefined;
   try {
-    writeFileSync(tmp, redact(content), { mode: 0o600 });
+    fd = openSync(tmp, 'w', 0o600);
+    const buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+    let used = 0;
+    const flush = () => {
+      for (let done = 0; done < used; ) done += writeSync(fd!, buffer, done, used - done);
+      used = 0;
+    };
+    produce((text) => {
+      const clean = redact(text);
+      const bytes = Buffer.byteLength(clean, 'utf8');
+      if (used + bytes > BUFFER_BYTES) flush();
+      if (bytes > BUFFER_BYTES) writeSync(fd!, clean);
+      else used += buffer.write(clean, used, 'utf8');
+    });
+    flush();
+    closeSync(fd);
+    fd = undefined;
     renameSync(tmp, file);
   } catch (err) {
+    if (fd !== undefined) closeSync(fd);
     rmSync(tmp, { force: true });
     throw err;
   }

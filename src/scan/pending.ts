@@ -5,45 +5,28 @@
  * (mode 0600, in a private directory, removed at the end) and judged once the references are
  * complete. Memory stays bounded whatever the share of the listing that arrives early.
  */
-import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { StoredAsset } from '../storage/types.js';
-
-/** Bytes buffered before a write. */
-const FLUSH_BYTES = 1 << 20;
+import { LineFile } from './linefile.js';
 
 type Line = [string, StoredAsset['resourceType'], StoredAsset['type'], number, string, string, string, string];
 
 export class PendingAssets {
-  private dir: string | undefined;
   private readonly dirs: string[] = [];
-  private file = '';
-  private fd: number | undefined;
-  private buffer: string[] = [];
-  private buffered = 0;
+  private out: LineFile | undefined;
   count = 0;
 
   add(a: StoredAsset): void {
-    if (this.dir === undefined) {
-      this.dir = mkdtempSync(path.join(tmpdir(), 'asset-audit-listed-'));
-      this.dirs.push(this.dir);
-      this.file = path.join(this.dir, 'listed.ndjson');
-      this.fd = openSync(this.file, 'w', 0o600);
+    if (this.out === undefined) {
+      const dir = mkdtempSync(path.join(tmpdir(), 'asset-audit-listed-'));
+      this.dirs.push(dir);
+      this.out = new LineFile(path.join(dir, 'listed.ndjson'));
     }
     const line: Line = [a.publicId, a.resourceType, a.type, a.bytes, a.format ?? '', a.createdAt, a.assetId ?? '', a.secureUrl ?? ''];
-    const text = JSON.stringify(line) + '\n';
-    this.buffer.push(text);
-    this.buffered += text.length;
+    this.out.append(JSON.stringify(line) + '\n');
     this.count++;
-    if (this.buffered >= FLUSH_BYTES) this.flush();
-  }
-
-  private flush(): void {
-    if (this.fd === undefined || this.buffer.length === 0) return;
-    writeSync(this.fd, this.buffer.join(''));
-    this.buffer = [];
-    this.buffered = 0;
   }
 
   /**
@@ -51,12 +34,10 @@ export class PendingAssets {
    * this runs (the listing goes on) are handed on too, before it resolves.
    */
   async drain(each: (asset: StoredAsset) => void): Promise<void> {
-    while (this.fd !== undefined) {
-      this.flush();
-      closeSync(this.fd);
-      const file = this.file;
-      this.fd = undefined;
-      this.dir = undefined;
+    while (this.out !== undefined) {
+      const file = this.out.file;
+      this.out.close();
+      this.out = undefined;
       await readLines(file, (text) => {
         const [publicId, resourceType, type, bytes, format, createdAt, assetId, secureUrl] = JSON.parse(text) as Line;
         each({ publicId, resourceType, type, bytes, format, createdAt, assetId, secureUrl });
@@ -67,9 +48,8 @@ export class PendingAssets {
   }
 
   dispose(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
-    this.dir = undefined;
+    this.out?.close();
+    this.out = undefined;
     for (const dir of this.dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   }
 }
