@@ -101,15 +101,19 @@ export async function runDetect(flags: DetectFlags, options: { history?: boolean
   const storage = await CloudinaryStorage.create({ credentials, guard, retry: { deadlineMs }, onRetry: (m) => log.debug(m) });
   const reportsDir = path.resolve(flags.reportsDir ?? config.reportsDir);
   const startedMs = Date.now();
+  let estimatedCalls: number | undefined;
   output.setStatus(() => {
     const b = storage.budget;
-    return `${storage.calls} API call(s)${b ? `, budget ${b.remaining}/${b.limit}` : ''}, ${Math.round((Date.now() - startedMs) / 1000)} s`;
+    const elapsed = (Date.now() - startedMs) / 1000;
+    return `${storage.calls} API call(s)${b ? `, budget ${b.remaining}/${b.limit}` : ''}, ${Math.round(elapsed)} s${etaText(storage.calls, estimatedCalls, elapsed)}`;
   });
 
   let result: DetectResult;
   try {
     const scale = scaleInput(flags, credentials.cloudName, config, reportsDir, stopAt);
-    result = await interruptible((signal) => detect({ config, scope, storage, database, log, signal, version: VERSION, ...scale }));
+    result = await interruptible((signal) =>
+      detect({ config, scope, storage, database, log, signal, version: VERSION, ...scale, onPlan: (plan) => (estimatedCalls = plan.total) }),
+    );
   } catch (err) {
     throw asExitError(err);
   } finally {
@@ -142,6 +146,13 @@ export async function runDetect(flags: DetectFlags, options: { history?: boolean
     history: options.history,
     log,
   });
+}
+
+/** "about N s left", from the calls made so far against the plan's estimate; nothing until it means something. */
+export function etaText(calls: number, estimated: number | undefined, elapsedS: number): string {
+  if (!estimated || calls < 3 || calls >= estimated) return '';
+  const left = Math.round((elapsedS / calls) * (estimated - calls));
+  return `, about ${left < 90 ? `${left} s` : `${Math.round(left / 60)} min`} left`;
 }
 
 export function exitCodeFor(result: DetectResult, failOn: (typeof FAIL_ON)[number]): number {

@@ -93,7 +93,8 @@ export function createOutput(options: OutputOptions = {}): Output {
         live = true;
       } else if (now - lastProgress >= PROGRESS_INTERVAL_MS) {
         lastProgress = now;
-        line(m, 'progress');
+        const extra = status?.();
+        line(extra ? `${m} · ${extra}` : m, 'progress');
       }
     },
   };

@@ -36,6 +36,8 @@ export interface DetectInput {
   resume?: Checkpoint;
   /** 'only' (--plan): plan and return; 'stop' (--on-budget stop): refuse a scan that does not fit. */
   plan?: 'only' | 'stop' | 'checkpoint';
+  /** Told the estimate once there is one (the live progress line shows an ETA from it). */
+  onPlan?: (plan: ScanPlan) => void;
   /** The guard's stop threshold (fraction), to know how much budget is usable. */
   stopAt?: number;
   waitForReset?: boolean;
@@ -205,6 +207,7 @@ async function run(input: DetectInput, spool: RowSpool, pending: PendingAssets):
     const lines = planLines(plan);
     if (plan.fits === false) lines.forEach((l) => log.warn(l));
     else log.debug(lines.join('\n'));
+    input.onPlan?.(plan);
     return plan;
   }
 

@@ -5,6 +5,7 @@ import { parseCloudinaryUrl } from '../../src/config/cloudinary-url.js';
 import { parseConfigText, stripJsonComments } from '../../src/config/load.js';
 import { redact, registerSecret } from '../../src/config/redact.js';
 import { buildScope } from '../../src/config/scope.js';
+import { etaText } from '../../src/cli/detect.js';
 import { parseDatabaseUrl } from '../../src/references/database.js';
 import { sourceSql } from '../../src/references/source.js';
 import { fillTemplate } from '../../src/references/record.js';
@@ -145,6 +146,18 @@ describe('existence ledger', () => {
     expect(m('static/a/b')).toBe(false);
     expect(m('defaults/a/b')).toBe(true);
     expect(m('other')).toBe(false);
+  });
+});
+
+describe('progress ETA', () => {
+  it('says nothing until three calls are made and while there is no estimate', () => {
+    expect(etaText(2, 100, 10)).toBe('');
+    expect(etaText(10, undefined, 10)).toBe('');
+    expect(etaText(120, 100, 10)).toBe('');
+  });
+  it('extrapolates the calls left at the rate so far', () => {
+    expect(etaText(10, 40, 5)).toBe(', about 15 s left');
+    expect(etaText(10, 1010, 5)).toBe(', about 8 min left');
   });
 });
 

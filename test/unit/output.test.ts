@@ -27,14 +27,14 @@ describe('output', () => {
     expect(err.text).toContain('\x1b[33mwarning: careful');
   });
 
-  it('without a TTY: no control codes, timestamped plain lines, no status suffix', () => {
+  it('without a TTY: no control codes, timestamped plain lines, the status (calls, budget, time left) on progress lines', () => {
     const err = stream(false);
     const out = createOutput({ stderr: err, stdout: stream(false), env: {} });
     out.setStatus(() => 'budget');
     out.log.progress('listed 500 assets');
     out.log.info('done');
     expect(err.text).not.toMatch(/\x1b|\r/);
-    expect(err.text).toMatch(/^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\] listed 500 assets\n\[.*\] done\n$/);
+    expect(err.text).toMatch(/^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\] listed 500 assets · budget\n\[.*\] done\n$/);
   });
 
   it('NO_COLOR and FORCE_COLOR', () => {
