@@ -63,7 +63,8 @@ export interface DetectResult {
   unverified: MissingRow[];
   /** References not checked for existence because they lie outside --prefix / --resource-type / --type. */
   outOfScope: number;
-  api: { calls: number; retries: number; limit?: number; remaining?: number; resetAt?: string; lookups: number; listCalls: number };
+  /** heads: HEAD requests of --verify head/auto (not Admin API calls, not in `calls`). */
+  api: { calls: number; retries: number; limit?: number; remaining?: number; resetAt?: string; lookups: number; listCalls: number; heads?: number };
   warnings: string[];
   /** Digest of the configuration that decided what counts as referenced (delete refuses another). */
   configDigest?: string;

@@ -1,5 +1,5 @@
 /**
- * detect's scale flags (--plan, --resume, --on-budget, --wait-for-reset, --windows): parsing,
+ * detect's scale flags (--plan, --resume, --on-budget, --wait-for-reset, --windows, --verify): parsing,
  * the checkpoint file's place, and what the CLI does with a plan. Kept apart from detect.ts so
  * that file stays a thin sequence of steps.
  */
@@ -13,6 +13,7 @@ import { reportBaseName } from '../report/write.js';
 import { CheckpointError, loadCheckpoint, resumeConflict, saveCheckpoint, type Checkpoint } from '../scan/checkpoint.js';
 import type { DetectInput } from '../scan/detect.js';
 import { planLines } from '../scan/plan.js';
+import { VERIFY_MODES, type VerifyMode } from '../scan/verify.js';
 import type { Logger } from '../log.js';
 import { ExitCode, usageError } from './exit.js';
 
@@ -22,6 +23,7 @@ export interface ScaleFlags {
   onBudget: string;
   waitForReset?: boolean;
   windows?: string;
+  verify?: string;
 }
 
 const ON_BUDGET = ['stop', 'checkpoint'] as const;
@@ -34,6 +36,7 @@ export function addScaleOptions(cmd: Command): Command {
     .option('--resume <file>', 'continue a scan stopped by the rate limit or a signal from its checkpoint (…_incomplete.checkpoint.json)')
     .option('--on-budget <what>', 'when the estimate does not fit the budget left: checkpoint (scan what fits, then stop with a checkpoint) or stop (do not start; exit 4)', 'checkpoint')
     .option('--wait-for-reset', 'when the hourly budget runs out and its reset is within the hour, sleep until the reset and carry on')
+    .option('--verify <how>', 'how references the listing did not find are checked: lookup (Admin API, 100 ids a call; default), head (HTTP HEAD on delivery URLs, no Admin API budget) or auto (head where the budget left does not cover the lookups)')
     .option('--windows <n>', 'split each listing chain of more than N pages into N upload-time windows listed in parallel (Search API); default 1');
 }
 
@@ -42,6 +45,7 @@ export function scaleInput(flags: ScaleFlags & ScopeFlags, cloudName: string, co
   if (!ON_BUDGET.includes(flags.onBudget as (typeof ON_BUDGET)[number])) throw usageError(`--on-budget: use stop or checkpoint (got "${flags.onBudget}")`);
   const windows = flags.windows !== undefined ? parseCount('--windows', flags.windows) : 1;
   if (windows > MAX_WINDOWS) throw usageError(`--windows must be at most ${MAX_WINDOWS} (got ${windows})`);
+  if (flags.verify !== undefined && !VERIFY_MODES.includes(flags.verify as VerifyMode)) throw usageError(`--verify: use one of ${VERIFY_MODES.join(', ')} (got "${flags.verify}")`);
   let resume: Checkpoint | undefined;
   if (flags.resume) {
     const scoped = (['days', 'all', 'prefix', 'resourceType', 'type', 'orphansOnly', 'missingOnly', 'windows', 'plan'] as const).filter((k) => flags[k] !== undefined);
@@ -60,6 +64,7 @@ export function scaleInput(flags: ScaleFlags & ScopeFlags, cloudName: string, co
   const file = (cp: Checkpoint) => (flags.resume ? path.resolve(flags.resume) : path.join(reportsDir, `${reportBaseName(new Date(cp.startedAt), false)}.checkpoint.json`));
   return {
     windows,
+    verify: flags.verify as VerifyMode | undefined,
     resume,
     stopAt,
     waitForReset: flags.waitForReset,
@@ -95,7 +100,9 @@ export function afterScan(result: DetectResult, flags: ScaleFlags, print: (lines
   }
   if (result.checkpoint) {
     const shown = path.relative(process.cwd(), result.checkpoint).startsWith('..') ? result.checkpoint : path.relative(process.cwd(), result.checkpoint);
-    log.warn(`checkpoint written: continue after the reset${result.api.resetAt ? ` (${result.api.resetAt})` : ''} with: asset-audit detect --resume ${shown}`);
+    // a HEAD that settled nothing (--verify head/auto) needs no reset: only another try
+    const when = /by HEAD settled nothing/.test(result.incompleteReason ?? '') ? 'check what is left' : `continue after the reset${result.api.resetAt ? ` (${result.api.resetAt})` : ''}`;
+    log.warn(`checkpoint written: ${when} with: asset-audit detect --resume ${shown}`);
   }
   return undefined;
 }

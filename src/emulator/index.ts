@@ -62,6 +62,7 @@ export class CloudinaryEmulator {
       store: new AssetStore(),
       limiter: new RateLimiter(opts.rateLimit ?? 5000, opts.rateLimitStatus ?? 420, now),
       faults: new FaultInjector(),
+      deliveryFaults: new FaultInjector(),
       latencyMs: opts.latencyMs ?? 0,
       logRequests: opts.logRequests ?? true,
       log: [],
@@ -175,6 +176,19 @@ export class CloudinaryEmulator {
   /** Random faults on admin calls (after auth and budget, so a faulted call still costs one call). null turns them off. */
   injectFaults(f: FaultSettings | null): void {
     this.state.faults.configure(f);
+  }
+
+  /**
+   * Random faults on delivery URLs and the signed download endpoint (GET/HEAD), which admin faults
+   * never touch. `onlyPaths` matches `resource_type/type/[v123/]public_id[.ext]`. null turns them off.
+   */
+  injectDeliveryFaults(f: FaultSettings | null): void {
+    this.state.deliveryFaults.configure(f);
+  }
+
+  /** The next n delivery/download requests answer `status`. */
+  failNextDelivery(n: number, status: number): void {
+    this.state.deliveryFaults.failNext(n, status);
   }
 
   /** The next n admin calls answer `status` with `body` (default: a JSON error body). Queued after earlier failNext calls. */

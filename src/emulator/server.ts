@@ -19,6 +19,8 @@ export interface EmulatorState {
   store: AssetStore;
   limiter: RateLimiter;
   faults: FaultInjector;
+  /** Faults on delivery and download requests (GET/HEAD), apart from the admin ones. */
+  deliveryFaults: FaultInjector;
   latencyMs: number;
   logRequests: boolean;
   log: RequestLogEntry[];
@@ -190,6 +192,7 @@ export function createHandler(s: EmulatorState): (req: IncomingMessage, res: Ser
     await readBody(req);
     await delay(s);
     const params = Object.fromEntries(new URL(req.url ?? '/', 'http://emulator').searchParams);
+    if (deliveryFault(req, res, path, [rt, 'download'], `${rt}/${params.type || 'upload'}/${params.public_id ?? ''}`)) return;
     const result =
       cloud !== s.cloudName
         ? ({ status: 401, message: `Invalid cloud_name ${cloud}` } as const)
@@ -205,11 +208,33 @@ export function createHandler(s: EmulatorState): (req: IncomingMessage, res: Ser
     res.end(req.method === 'HEAD' ? undefined : data);
   }
 
+  /** A scripted or random fault on a delivery/download request: answered (or hung) here, true. */
+  function deliveryFault(req: IncomingMessage, res: ServerResponse, path: string, segs: string[], key: string): boolean {
+    const fault = s.deliveryFaults.decide(key);
+    if (fault.kind === 'none') return false;
+    const entry: RequestLogEntry = { kind: 'delivery', method: req.method ?? 'GET', path, segments: segs, params: {}, status: -1 };
+    if (fault.kind === 'respond') {
+      entry.status = fault.status;
+      record(entry);
+      send(res, fault.status, req.method === 'HEAD' ? '' : fault.body, { 'Content-Type': fault.contentType });
+    } else {
+      record(entry);
+      // a CDN that never answers, or drops the connection
+      if (fault.kind === 'truncate') res.socket?.destroy();
+      else {
+        s.hung.add(res);
+        res.on('close', () => s.hung.delete(res));
+      }
+    }
+    return true;
+  }
+
   async function delivery(req: IncomingMessage, res: ServerResponse, path: string, segs: string[]): Promise<void> {
     s.deliveryRequests++;
     const method = req.method ?? 'GET';
     await readBody(req);
     await delay(s);
+    if (deliveryFault(req, res, path, segs, segs.join('/'))) return;
     const asset = resolveDelivery(s.store, segs);
     const entry: RequestLogEntry = { kind: 'delivery', method, path, segments: segs, params: {}, status: asset ? 200 : 404 };
     record(entry);

@@ -37,7 +37,7 @@ export function summaryLines(r: DetectResult, paint: Paint, reportPath?: string)
     const missingLine = `  Missing assets: ${n(r.missing.length)} record reference(s)` + (r.missing.length ? ` — ${n(by.active)} ACTIVE, ${n(by.deleted)} DELETED${by.other ? `, ${n(by.other)} other` : ''}` : '');
     lines.push(r.missing.length ? paint.red(missingLine) : missingLine);
     if (by.active) lines.push(paint.red(`  CRITICAL: ${n(by.active)} ACTIVE record(s) show broken media to users.`));
-    if (r.unverified.length) lines.push(paint.yellow(`  Not verified (scan stopped): ${n(r.unverified.length)}`));
+    if (r.unverified.length) lines.push(paint.yellow(`  Not verified (scan stopped, or a check settled nothing): ${n(r.unverified.length)}`));
     if (r.outOfScope) lines.push(`  Outside this scan's scope: ${n(r.outOfScope)}`);
   }
   if (r.references.foreign.count) {
@@ -49,6 +49,7 @@ export function summaryLines(r: DetectResult, paint: Paint, reportPath?: string)
     lines.push(...sampleLines(r.references.invalid, paint));
   }
   lines.push(`API calls: ${n(r.api.calls)}` + (r.api.limit !== undefined ? ` — budget left ${n(r.api.remaining ?? 0)}/${n(r.api.limit)} (${pct(r.api.remaining ?? 0, r.api.limit)}%)` : '') + (r.api.retries ? `, ${n(r.api.retries)} retried` : ''));
+  if (r.api.heads) lines.push(`HEAD requests: ${n(r.api.heads)} (existence checks on delivery URLs; not Admin API calls)`);
   lines.push(`Time: ${(r.durationMs / 1000).toFixed(1)} s`);
   for (const w of r.warnings) lines.push(paint.yellow(`Warning: ${w}`));
 

@@ -14,6 +14,7 @@ import type { OrphanRow, Scope } from '../audit/result.js';
 import type { FileConfig } from '../config/schema.js';
 import { writeAtomic } from '../report/write.js';
 import type { Chain } from './list.js';
+import type { VerifyMode } from './verify.js';
 
 export const CHECKPOINT_FORMAT = 'asset-audit/checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -29,14 +30,14 @@ export interface Checkpoint {
   /** Fingerprint of the reference sources and ignore globs: a resume must judge by the same rules. */
   configDigest: string;
   scope: Scope;
-  options: { windows: number };
+  options: { windows: number; verify?: VerifyMode };
   phase: 'listing' | 'lookups';
   chains: Chain[];
   counters: { listed: number; valid: number; ignored: number; orphanBytes: number };
   orphans: OrphanRow[];
   ledger: LedgerState;
   /** Calls spent by earlier runs of this scan. */
-  api: { calls: number; listCalls: number; lookups: number; runs: number };
+  api: { calls: number; listCalls: number; lookups: number; heads?: number; runs: number };
 }
 
 export { configDigest };

@@ -18,7 +18,7 @@ import { estimate, planLines, type ScanPlan } from './plan.js';
 import { PendingAssets } from './pending.js';
 import { RowSpool } from './spool.js';
 import { asStop, type Stop } from './stop.js';
-import { confirmMissing } from './verify.js';
+import { confirmMissing, type VerifyMode } from './verify.js';
 import { BudgetWaiter } from './wait.js';
 
 export interface DetectInput {
@@ -32,6 +32,8 @@ export interface DetectInput {
   now?: () => Date;
   /** Created_at windows per large chain, through the Search API (1: no splitting). */
   windows?: number;
+  /** How references the listing did not settle are checked (default: the checkpoint's, else lookup). */
+  verify?: VerifyMode;
   /** Continue this checkpoint instead of starting afresh (its scope and options win). */
   resume?: Checkpoint;
   /** 'only' (--plan): plan and return; 'stop' (--on-budget stop): refuse a scan that does not fit. */
@@ -60,6 +62,7 @@ async function run(input: DetectInput, spool: RowSpool, pending: PendingAssets):
   const { config, storage, log, resume } = input;
   const scope = resume?.scope ?? input.scope;
   const windows = resume?.options.windows ?? input.windows ?? 1;
+  const verify: VerifyMode = input.verify ?? resume?.options.verify ?? 'lookup';
   const now = input.now ?? (() => new Date());
   const started = now();
   const warnings: string[] = [];
@@ -74,6 +77,7 @@ async function run(input: DetectInput, spool: RowSpool, pending: PendingAssets):
   const counters = { listed: 0, valid: 0, ignored: 0, orphanBytes: 0, ...resume?.counters };
   let stop: Stop | undefined;
   let lookups = 0;
+  let heads = 0;
   const targets = baseTargets(scope.resourceTypes, scope.types);
   let chains: Chain[] = resume?.chains ?? (scope.orphans ? targets.map((t) => newChain(t)) : []);
   let plan: ScanPlan | undefined;
@@ -203,6 +207,7 @@ async function run(input: DetectInput, spool: RowSpool, pending: PendingAssets):
       planCalls,
       budget: storage.budget,
       stopAt: input.stopAt ?? 0.95,
+      verify,
     });
     const lines = planLines(plan);
     if (plan.fits === false) lines.forEach((l) => log.warn(l));
@@ -269,7 +274,16 @@ async function run(input: DetectInput, spool: RowSpool, pending: PendingAssets):
   // 4. what the listing could not settle
   if (scope.missing && !stop) {
     log.info(`Checking ${index.distinctCount.toLocaleString('en-US')} referenced assets for existence…`);
-    const verified = await confirmMissing(storage, index, ledger, { scope, mask }, { signal: input.signal, log, waiter });
+    const verified = await confirmMissing(storage, index, ledger, { scope, mask }, { signal: input.signal, log, waiter, verify, stopAt: input.stopAt ?? 0.95 });
+    heads = verified.heads;
+    // an inconclusive HEAD leaves references unverified: the scan is incomplete, as after a stop,
+    // and its checkpoint lets --resume check just what is left
+    if (!verified.stop && verified.inconclusive) {
+      verified.stop = {
+        kind: 'unverified',
+        message: `${verified.inconclusive.toLocaleString('en-US')} existence check(s) by HEAD settled nothing (${verified.inconclusiveReason ?? 'no answer'}); the references they left open are listed as unverified`,
+      };
+    }
     stop = verified.stop;
     lookups = verified.lookups;
   }
@@ -308,7 +322,7 @@ async function run(input: DetectInput, spool: RowSpool, pending: PendingAssets):
     }
     orphans.sort((a, b) => a.publicId.localeCompare(b.publicId) || a.resourceType.localeCompare(b.resourceType) || a.type.localeCompare(b.type));
 
-    const before = resume?.api ?? { calls: 0, listCalls: 0, lookups: 0, runs: 0 };
+    const before: Checkpoint['api'] = resume?.api ?? { calls: 0, listCalls: 0, lookups: 0, runs: 0 };
     const listCalls = chains.reduce((n, c) => n + c.pages, 0);
     let checkpoint: string | undefined;
     if (stop && input.saveCheckpoint) {
@@ -321,13 +335,13 @@ async function run(input: DetectInput, spool: RowSpool, pending: PendingAssets):
         cloudName: storage.cloudName,
         configDigest: configDigest(config),
         scope,
-        options: { windows },
+        options: { windows, verify },
         phase: chains.every((c) => c.complete) ? 'lookups' : 'listing',
         chains,
         counters,
         orphans,
         ledger: ledger.exportState(idOf, index.slotCount),
-        api: { calls: before.calls + storage.calls, listCalls, lookups: before.lookups + lookups, runs: before.runs + 1 },
+        api: { calls: before.calls + storage.calls, listCalls, lookups: before.lookups + lookups, heads: (before.heads ?? 0) + heads, runs: before.runs + 1 },
       });
     }
     const finished = now();
@@ -364,6 +378,7 @@ async function run(input: DetectInput, spool: RowSpool, pending: PendingAssets):
         remaining: budget?.remaining,
         resetAt: budget?.resetAt?.toISOString(),
         lookups: before.lookups + lookups,
+        ...(verify !== 'lookup' || before.heads ? { heads: (before.heads ?? 0) + heads } : {}),
         listCalls,
       },
       warnings,

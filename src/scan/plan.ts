@@ -23,6 +23,12 @@ export interface ScanPlan {
   fits?: boolean;
   /** Set when --on-budget stop refused to start. */
   refused?: string;
+  /** --verify head/auto: how references are checked when not by lookups. */
+  verify?: 'head' | 'auto';
+  /** --verify head: about this many HEAD requests (outside the Admin API budget), up to heads × 9. */
+  heads?: number;
+  /** Set when listing the whole account would cost fewer calls than the lookups. */
+  listingCheaper?: { lookups: number; listing: number };
 }
 
 export function estimate(input: {
@@ -36,18 +42,27 @@ export function estimate(input: {
   planCalls: number;
   budget?: Budget;
   stopAt: number;
+  verify?: 'lookup' | 'head' | 'auto';
 }): ScanPlan {
   const listCalls = input.listing ? Math.ceil((input.assets ?? 0) / LIST_PAGE_SIZE) + input.chains : 0;
   const batches = Math.ceil(input.referencesToCheck / LOOKUP_BATCH);
-  const lookupCalls = input.exhaustive ? 0 : batches;
-  const lookupCallsMax = input.exhaustive ? 0 : batches * input.partitionsPerReference;
+  // HEADs are not Admin API calls: --verify head spends no budget on existence checks
+  const heads = input.verify === 'head';
+  const lookupCalls = input.exhaustive || heads ? 0 : batches;
+  const lookupCallsMax = input.exhaustive || heads ? 0 : batches * input.partitionsPerReference;
   const total = listCalls + lookupCalls;
   const plan: ScanPlan = { assets: input.assets, chains: input.chains, listCalls, lookupCalls, lookupCallsMax, planCalls: input.planCalls, total };
+  if (input.verify === 'head' || input.verify === 'auto') plan.verify = input.verify;
+  if (heads && !input.exhaustive) plan.heads = input.referencesToCheck;
+  // one chain per resource type lists every asset: when that is cheaper than the lookups, say so
+  const listing = Math.ceil((input.assets ?? 0) / LIST_PAGE_SIZE) + 3;
+  if (input.assets !== undefined && !input.exhaustive && lookupCalls > listing) plan.listingCheaper = { lookups: lookupCalls, listing };
   const b = input.budget;
   if (b && b.limit > 0) {
     const usable = Math.max(0, Math.floor(b.limit * input.stopAt) - (b.limit - b.remaining));
     plan.budget = { limit: b.limit, remaining: b.remaining, usable, resetAt: b.resetAt?.toISOString() };
-    plan.fits = total <= usable;
+    // auto turns to HEADs where the budget does not cover a partition's lookups: only the listing must fit
+    plan.fits = (input.verify === 'auto' ? listCalls : total) <= usable;
   }
   return plan;
 }
@@ -61,6 +76,11 @@ export function planLines(plan: ScanPlan): string[] {
     `  lookups: about ${n(plan.lookupCalls)}${plan.lookupCallsMax > plan.lookupCalls ? ` (up to ${n(plan.lookupCallsMax)} if many references are missing)` : ''}`,
     `  planning: ${n(plan.planCalls)} call(s) already spent`,
   ];
+  if (plan.verify === 'head') lines.splice(3, 0, `  existence checks: about ${n(plan.heads ?? 0)} HEAD request(s) on delivery URLs, outside the Admin API budget (--verify head)`);
+  if (plan.verify === 'auto') lines.splice(3, 0, '  existence checks: by HEAD instead of lookups in any partition whose lookups the budget left does not cover (--verify auto)');
+  if (plan.listingCheaper) {
+    lines.push(`  note: the lookups (about ${n(plan.listingCheaper.lookups)}) cost more than listing the whole account (about ${n(plan.listingCheaper.listing)} call(s)); --all proves absence by listing, --verify head checks outside the budget`);
+  }
   if (plan.budget) {
     lines.push(
       `  budget: ${n(plan.budget.usable)} call(s) usable before the stop threshold (${n(plan.budget.remaining)}/${n(plan.budget.limit)} left this hour` +

@@ -2,7 +2,8 @@
 import { BudgetExhausted } from '../storage/cloudinary/guard.js';
 
 export interface Stop {
-  kind: 'rate_limit' | 'interrupted';
+  /** unverified: every check ran, but some (HEADs) settled nothing. */
+  kind: 'rate_limit' | 'interrupted' | 'unverified';
   message: string;
 }
 

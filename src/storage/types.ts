@@ -88,6 +88,13 @@ export interface StorageClient {
   searchPage?(req: SearchPageRequest): Promise<SearchPage>;
   /** Resource counts from the usage report (one Admin API call), for planning a scan. */
   accountUsage?(): Promise<AccountUsage>;
+  /**
+   * Existence of one id in one partition by an HTTP HEAD outside the Admin API budget
+   * (`detect --verify head`): only `absent` proves absence; `unknown` settles nothing.
+   */
+  head?(partition: Partition, publicId: string, signal?: AbortSignal): Promise<{ status: 'exists' } | { status: 'absent' } | { status: 'unknown'; reason: string }>;
+  /** HEAD requests made by head() so far. */
+  readonly heads?: number;
   /** Calls made through this client so far. */
   readonly calls: number;
   /** The budget as the service last reported it, if it has answered yet. */

@@ -9,6 +9,7 @@ import { abortable, trackingAgent } from './agent.js';
 import { normaliseSdkError, StorageError } from './errors.js';
 import { BudgetExhausted, RateLimitGuard } from './guard.js';
 import { DEFAULT_RETRY, retrying, withDeadline, type RetryPolicy } from './retry.js';
+import { HeadProbe, type HeadOutcome } from './head.js';
 
 /** Cloudinary's hard limits (Admin API reference). */
 export const LIST_PAGE_SIZE = 500;
@@ -22,6 +23,7 @@ export const DOWNLOAD_URL_TTL_S = 600;
 type SdkUtils = {
   private_download_url(publicId: string, format: string, options: Record<string, unknown>): string;
 };
+type SdkUrl = (publicId: string, options: Record<string, unknown>) => string;
 type SdkUploader = {
   upload(file: string, options: Record<string, unknown>): Promise<Record<string, unknown>>;
 };
@@ -50,7 +52,7 @@ export class CloudinaryStorage implements StorageClient {
 
   private constructor(
     private readonly api: SdkApi,
-    private readonly sdk: { utils: SdkUtils; uploader: SdkUploader },
+    private readonly sdk: { utils: SdkUtils; uploader: SdkUploader; url: SdkUrl },
     private readonly options: CloudinaryClientOptions,
   ) {
     this.policy = { ...DEFAULT_RETRY, ...options.retry };
@@ -64,7 +66,7 @@ export class CloudinaryStorage implements StorageClient {
     if (!process.env.CLOUDINARY_URL) process.env.CLOUDINARY_URL = `cloudinary://${c.apiKey}:${c.apiSecret}@${c.cloudName}`;
     const sdk = (await import('cloudinary')).v2;
     sdk.config({ ...c.params, cloud_name: c.cloudName, api_key: c.apiKey, api_secret: c.apiSecret, hide_sensitive: true });
-    return new CloudinaryStorage(sdk.api as unknown as SdkApi, sdk as unknown as { utils: SdkUtils; uploader: SdkUploader }, options);
+    return new CloudinaryStorage(sdk.api as unknown as SdkApi, sdk as unknown as { utils: SdkUtils; uploader: SdkUploader; url: SdkUrl }, options);
   }
 
   get cloudName(): string {
@@ -77,6 +79,64 @@ export class CloudinaryStorage implements StorageClient {
 
   close(): void {
     this.agent.destroy();
+    this.probe?.close();
+  }
+
+  private probe?: HeadProbe;
+
+  /** HEAD requests made by head() (not Admin API calls: the guard never sees them). */
+  get heads(): number {
+    return this.probe?.requests ?? 0;
+  }
+
+  /**
+   * Existence of one id in one partition by an HTTP HEAD, outside the Admin API budget (see
+   * head.ts for what settles it). Never throws: an open question is `unknown`.
+   */
+  async head(partition: Partition, publicId: string, signal?: AbortSignal): Promise<HeadOutcome> {
+    this.probe ??= new HeadProbe({ deadlineMs: this.policy.deadlineMs, onRetry: this.options.onRetry });
+    const what = `${partition.resourceType}/${partition.type}/${publicId}`;
+    let url: string;
+    try {
+      url = this.existenceUrl(partition, publicId);
+    } catch (err) {
+      return { status: 'unknown', reason: `HEAD ${what}: no URL (${(err as Error).message})` };
+    }
+    return this.probe.check(url, what, signal);
+  }
+
+  /**
+   * The version component of every delivery URL a HEAD asks for: Cloudinary ignores its value, but
+   * the CDN caches by URL, so a version no one asked for before reaches the origin. A cached 404
+   * (asked for before the upload) or a cached 200 (deleted without invalidation) cannot answer.
+   */
+  private readonly headVersion = Math.floor(Date.now() / 1000);
+
+  /**
+   * The URL whose HEAD answers "does this id exist in this partition". A public (`upload`) asset:
+   * its delivery URL, built by the SDK so CLOUDINARY_URL's `secure_distribution`, `cname` and
+   * `private_cdn` apply (`secure=false` there builds plain-HTTP URLs, e.g. to a local proxy or the
+   * emulator). Without an extension Cloudinary delivers the original as uploaded, so no
+   * conversion is requested; raw ids carry their extension already. An image or video id whose
+   * last segment has a dot (Cloudinary would read the rest as a format), an id that starts like a
+   * version component (`v123/…`) or holds a '%', and every private or authenticated asset, goes
+   * through the signed download URL instead, where the id is a query parameter and nothing is
+   * ambiguous.
+   */
+  existenceUrl(partition: Partition, publicId: string): string {
+    const last = publicId.slice(publicId.lastIndexOf('/') + 1);
+    // the SDK decodes ids before encoding them, so a '%' would not survive the round trip
+    const ambiguous = publicId.includes('%') || /^v\d+\//.test(publicId) || (partition.resourceType !== 'raw' && last.includes('.'));
+    if (partition.type === 'upload' && !ambiguous) {
+      return this.sdk.url(publicId, {
+        resource_type: partition.resourceType,
+        type: 'upload',
+        secure: this.options.credentials.params.secure !== 'false',
+        version: this.headVersion,
+        urlAnalytics: false,
+      });
+    }
+    return this.originalUrl({ publicId, resourceType: partition.resourceType, type: partition.type, bytes: 0, createdAt: '' });
   }
 
   async listPage(req: ListPageRequest): Promise<ListPage> {
