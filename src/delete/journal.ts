@@ -50,9 +50,14 @@ export class Journal {
     return journal;
   }
 
-  /** The final outcome recorded for this asset by an earlier run, if any. */
-  finished(key: { resourceType: string; type: string; publicId: string }): JournalEntry | undefined {
-    return this.final.get(journalKey(key));
+  /**
+   * The final outcome recorded for this asset by an earlier run, if any. An entry for another
+   * asset under the same public_id (a journal left from an older report) does not count.
+   */
+  finished(key: { resourceType: string; type: string; publicId: string; assetId?: string }): JournalEntry | undefined {
+    const entry = this.final.get(journalKey(key));
+    if (entry && key.assetId && entry.assetId && entry.assetId !== key.assetId) return undefined;
+    return entry;
   }
 
   append(entries: JournalEntry[]): void {
