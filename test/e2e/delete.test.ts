@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudinaryEmulator } from '../../src/emulator/index.js';
-import { runCli, workspace } from '../support/cli.js';
+import { runCli, signalWhen, workspace } from '../support/cli.js';
 import { startDatabase, type TestDatabase } from '../support/database.js';
 
 const DAY = 86_400_000;
@@ -266,18 +266,7 @@ describe('delete interrupted', () => {
   it('SIGTERM finishes the batch in flight, journals it, exits 4; the next run completes the rest', async () => {
     // a batch takes at least this long, so the signal lands while the first one is in flight
     w.emu.setLatency(1500);
-    let sent = false;
-    const first = await runCli(['delete', '--input', w.report, '--confirm'], {
-      cwd: w.dir,
-      env: w.env,
-      onSpawn: (child) =>
-        child.stderr!.on('data', (d: Buffer) => {
-          if (!sent && d.toString().includes('Deleting')) {
-            sent = true;
-            setTimeout(() => child.kill('SIGTERM'), 100);
-          }
-        }),
-    });
+    const first = await runCli(['delete', '--input', w.report, '--confirm'], { cwd: w.dir, env: w.env, onSpawn: signalWhen('Deleting', 'SIGTERM', 100) });
     w.emu.setLatency(0);
     expect(first.code, first.stderr).toBe(4);
     expect(first.stderr).toMatch(/SIGTERM received/);

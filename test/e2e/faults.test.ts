@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudinaryEmulator } from '../../src/emulator/index.js';
 import { readReport } from '../../src/report/read.js';
-import { runCli, workspace } from '../support/cli.js';
+import { runCli, signalWhen, workspace } from '../support/cli.js';
 import { startDatabase, type TestDatabase } from '../support/database.js';
 import { cuttingProxy, rejectingPostgres } from '../support/net-faults.js';
 
@@ -161,39 +161,18 @@ describe('interruption', () => {
   it('SIGTERM while the references are read: exit 4, nothing written', async () => {
     const slow = { references: [{ name: 'slow', query: 'SELECT image AS ref FROM photos, (SELECT pg_sleep(1.5)) AS s' }] };
     const dir = workspace({ 'asset-audit.config.json': slow });
-    let sent = false;
-    const run = await runCli(['detect', '--all', '-o', 'r.csv'], {
-      cwd: dir,
-      env,
-      onSpawn: (child) =>
-        child.stderr!.on('data', (d: Buffer) => {
-          if (!sent && d.toString().includes('Reading references')) {
-            sent = true;
-            child.kill('SIGTERM');
-          }
-        }),
-    });
+    const run = await runCli(['detect', '--all', '-o', 'r.csv'], { cwd: dir, env, onSpawn: signalWhen('Reading references', 'SIGTERM') });
     expect(run.code, run.stderr).toBe(4);
     expect(run.stderr).toMatch(/interrupted \(SIGTERM\) before a report could be written/);
     expect(readdirSync(dir)).not.toContain('r.csv');
   });
 
   it('SIGTERM during the listing writes a partial report marked incomplete and exits 4', async () => {
-    emu.setLatency(150);
+    // pages slow enough that the listing is still running when the signal lands
+    emu.setLatency(400);
     try {
       const dir = workspace({ 'asset-audit.config.json': config });
-      let sent = false;
-      const run = await runCli(['detect', '--all', '-o', 'r.csv'], {
-        cwd: dir,
-        env,
-        onSpawn: (child) =>
-          child.stderr!.on('data', (d: Buffer) => {
-            if (!sent && d.toString().includes('Listing')) {
-              sent = true;
-              setTimeout(() => child.kill('SIGTERM'), 200);
-            }
-          }),
-      });
+      const run = await runCli(['detect', '--all', '-o', 'r.csv'], { cwd: dir, env, onSpawn: signalWhen('distinct assets', 'SIGTERM', 200) });
       expect(run.code, run.stderr).toBe(4);
       expect(run.stderr).toMatch(/SIGTERM received/);
       const report = readReport(readFileSync(path.join(dir, 'r.csv'), 'utf8'));

@@ -56,3 +56,15 @@ export function workspace(files: Record<string, string | object> = {}): string {
   }
   return dir;
 }
+
+/** For `onSpawn`: send `signal` to the child once its stderr shows `text` (after `delayMs`). */
+export function signalWhen(text: string, signal: NodeJS.Signals, delayMs = 0): NonNullable<CliOptions['onSpawn']> {
+  return (child) => {
+    let sent = false;
+    child.stderr!.on('data', (d: Buffer) => {
+      if (sent || !d.toString().includes(text)) return;
+      sent = true;
+      setTimeout(() => child.kill(signal), delayMs);
+    });
+  };
+}

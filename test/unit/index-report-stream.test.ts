@@ -10,6 +10,7 @@ import { MISSING_COLUMNS, MISSING_TITLE, ORPHAN_COLUMNS, ORPHAN_TITLE, UNVERIFIE
 import { renderJson, writeJson } from '../../src/report/json.js';
 import { neutralise } from '../../src/report/neutralise.js';
 import { writeAtomicWith } from '../../src/report/write.js';
+import { detectResult } from '../support/result.js';
 
 const HOSTILE = ['plain', 'comma,inside', '"quoted"', 'multi\nline\r\nid', '=SUM(A1)', "'q", '\ttab', 'ünïcödé/日本語/😀', ''];
 
@@ -23,27 +24,16 @@ const missing = (i: number): MissingRow => ({
 });
 
 function result(orphans: number, missingRows: number, complete: boolean): DetectResult {
-  return {
-    tool: { name: 'asset-audit', version: 'test' },
-    cloudName: 'c',
-    startedAt: '2026-01-01T00:00:00.000Z',
-    finishedAt: '2026-01-01T00:00:01.000Z',
-    durationMs: 1000,
-    scope: { days: null, since: null, prefix: null, resourceTypes: ['image'], types: ['upload'], orphans: true, missing: true },
+  return detectResult({
     complete,
     incompleteReason: complete ? undefined : 'Rate Limit Exceeded',
     listing: { assets: orphans, inScope: orphans, partitions: [{ partition: 'image/*', pages: 3, listed: orphans, complete }] },
     references: { rows: 0, references: 0, distinct: 0, sources: [], foreign: { count: 1, samples: [{ source: 's', recordId: '1', value: 'v\n"x"', reason: 'r' }] }, invalid: { count: 0, samples: [] } },
     orphans: Array.from({ length: orphans }, (_, i) => orphan(i)),
-    orphanBytes: 0,
-    valid: 0,
-    ignored: 0,
     missing: Array.from({ length: missingRows }, (_, i) => missing(i)),
     unverified: complete ? [] : [missing(7)],
-    outOfScope: 0,
     api: { calls: 0, retries: 0, lookups: 0, listCalls: 0, limit: undefined },
-    warnings: [],
-  };
+  });
 }
 
 /** The renderer as it was before streaming: one csv-stringify call per section. */

@@ -3,30 +3,16 @@ import { describe, expect, it } from 'vitest';
 import type { DetectResult, OrphanRow } from '../../src/audit/result.js';
 import { renderCsv } from '../../src/report/csv.js';
 import { readReport, ReportFormatError } from '../../src/report/read.js';
+import { detectResult } from '../support/result.js';
 
 function resultWith(orphans: OrphanRow[], missingTitles: string[] = []): DetectResult {
-  return {
-    tool: { name: 'asset-audit', version: 'test' },
-    cloudName: 'c',
-    startedAt: '2026-01-01T00:00:00.000Z',
-    finishedAt: '2026-01-01T00:00:01.000Z',
-    durationMs: 1000,
-    scope: { days: null, since: null, prefix: null, resourceTypes: ['image'], types: ['upload'], orphans: true, missing: true },
-    complete: true,
+  return detectResult({
     listing: { assets: orphans.length, inScope: orphans.length, partitions: [] },
-    references: { rows: 0, references: 0, distinct: 0, sources: [], foreign: { count: 0, samples: [] }, invalid: { count: 0, samples: [] } },
     orphans,
-    orphanBytes: 0,
-    valid: 0,
-    ignored: 0,
     missing: missingTitles.map((title, i) => ({
       source: 's', recordId: String(i), title, author: title, status: 'ACTIVE', createdAt: '', recordUrl: '', reference: title, publicId: title, resourceType: '', type: '',
     })),
-    unverified: [],
-    outOfScope: 0,
-    api: { calls: 0, retries: 0, lookups: 0, listCalls: 0 },
-    warnings: [],
-  } as DetectResult;
+  });
 }
 
 const orphan = (publicId: string): OrphanRow => ({
