@@ -29,7 +29,7 @@
  */
 import type { DeliveryType, ResourceType } from '../storage/types.js';
 import { mediaIdReadings } from './formats.js';
-import { transformationRuns } from './parse.js';
+import { Candidates, transformationRuns } from './parse.js';
 import type { AssetKey, ParseContext, ParsedReference } from './types.js';
 
 export interface LayerAsset {
@@ -57,19 +57,10 @@ const STYLE_PART_RE = /_(?:\d|\$)/;
 /** Values are at most 2048 characters; this only bounds pathological direct calls. */
 const MAX_COMPONENTS = 4096;
 
-/** Candidates in order, without duplicates. */
-class Keys {
-  readonly list: AssetKey[] = [];
-  private readonly seen = new Set<string>();
-  add(publicId: string, resourceType: ResourceType | undefined, type: DeliveryType | undefined): void {
-    if (publicId === '') return;
-    const k = `${resourceType ?? ''}|${type ?? ''}|${publicId}`;
-    if (this.seen.has(k)) return;
-    this.seen.add(k);
-    const key: AssetKey = { publicId };
-    if (resourceType !== undefined) key.resourceType = resourceType;
-    if (type !== undefined) key.type = type;
-    this.list.push(key);
+/** Candidates in order, without duplicates; a layer spec can leave an empty id, which names nothing. */
+class Keys extends Candidates {
+  override add(publicId: string, resourceType: ResourceType | undefined, type: DeliveryType | undefined): void {
+    if (publicId !== '') super.add(publicId, resourceType, type);
   }
 }
 

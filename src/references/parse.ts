@@ -184,7 +184,7 @@ function transformationRun(rest: readonly string[], foreignType: boolean): Trans
 }
 
 /** Collects candidates in order, without duplicates. */
-class Candidates {
+export class Candidates {
   readonly list: AssetKey[] = [];
   private readonly seen = new Set<string>();
   add(publicId: string, resourceType: ResourceType | undefined, type: DeliveryType | undefined): void {
