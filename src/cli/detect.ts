@@ -8,7 +8,7 @@ import { parseDatabaseUrl } from '../references/database.js';
 import { writeCsv } from '../report/csv.js';
 import { emitPieces, jsonPieces, writeJson } from '../report/json.js';
 import { summaryLines } from '../report/summary.js';
-import { reportBaseName, writeAtomicWith } from '../report/write.js';
+import { freshReportPath, reportBaseName, writeAtomicWith } from '../report/write.js';
 import { detect } from '../scan/detect.js';
 import { boundHeapGrowth } from '../scan/memory.js';
 import { CloudinaryStorage } from '../storage/cloudinary/client.js';
@@ -124,7 +124,7 @@ export async function runDetect(flags: DetectFlags, options: { history?: boolean
   const early = afterScan(result, flags, (lines) => output.print(lines), log);
   if (early !== undefined) return early;
   const base = reportBaseName(new Date(result.startedAt), result.complete);
-  const csvPath = flags.output ? path.resolve(flags.output) : path.join(reportsDir, `${base}.csv`);
+  const csvPath = flags.output ? path.resolve(flags.output) : freshReportPath(reportsDir, base);
   const jsonPath = csvPath.replace(/(\.csv)?$/i, '.json');
   // written in pieces (each redacted): a million-asset report never exists as one string
   writeAtomicWith(csvPath, (write) => writeCsv(result, write));

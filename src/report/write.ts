@@ -1,5 +1,5 @@
 /** Reports are written whole or not at all (temp file, then rename), readable by the owner only. */
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { redact } from '../config/redact.js';
 
@@ -42,6 +42,17 @@ export function writeAtomicWith(file: string, produce: (write: (text: string) =>
     if (fd !== undefined) closeSync(fd);
     rmSync(tmp, { force: true });
     throw err;
+  }
+}
+
+/**
+ * A report path in `dir` that no earlier report (CSV or JSON twin) uses: two runs started in the
+ * same second get `…_2`, `…_3` rather than overwriting each other.
+ */
+export function freshReportPath(dir: string, base: string): string {
+  for (let n = 1; ; n++) {
+    const name = n === 1 ? base : `${base}_${n}`;
+    if (!existsSync(path.join(dir, `${name}.csv`)) && !existsSync(path.join(dir, `${name}.json`))) return path.join(dir, `${name}.csv`);
   }
 }
 
