@@ -18,7 +18,8 @@ import { asStop } from '../scan/stop.js';
 import { CloudinaryStorage } from '../storage/cloudinary/client.js';
 import { RateLimitGuard } from '../storage/cloudinary/guard.js';
 import { loadConfigOrThrow } from './config.js';
-import { ExitCode, ExitError, usageError } from './exit.js';
+import { AuditError } from '../errors.js';
+import { ExitCode, usageError } from './exit.js';
 import { createOutput, type Output } from './output.js';
 import { interruptible } from './signals.js';
 import { asExitError } from './storage-errors.js';
@@ -107,7 +108,7 @@ async function runDelete(flags: DeleteFlags): Promise<number> {
     try {
       return await deleteVerified(signal);
     } catch (err) {
-      if (signal.aborted && !(err instanceof ExitError)) {
+      if (signal.aborted && !(err instanceof AuditError)) {
         log.error(`interrupted (${String(signal.reason)}); every batch sent was journaled in ${path.relative(process.cwd(), journalFile)}. Run the same command again to go on.`);
         return ExitCode.Incomplete;
       }
@@ -123,7 +124,7 @@ async function runDelete(flags: DeleteFlags): Promise<number> {
         sources: config.references,
         context: { cloudName: credentials.cloudName, hosts: config.cloudinary.hosts },
         signal,
-        onSourceError: (source, err) => (err instanceof ExitError ? err : databaseError(database, err, source)),
+        onSourceError: (source, err) => (err instanceof AuditError ? err : databaseError(database, err, source)),
       });
     } finally {
       await session.close();

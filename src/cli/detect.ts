@@ -19,7 +19,7 @@ import { asExitError } from './storage-errors.js';
 import { configDigest } from '../config/digest.js';
 import { createOutput, parseLogFormat } from './output.js';
 import { interruptible } from './signals.js';
-import { afterReport } from '../notify/after-report.js';
+import { afterReport } from './after-report.js';
 import { planNotifications, type NotifyFlags } from '../notify/plan.js';
 import { VERSION } from './version.js';
 import { addScaleOptions, afterScan, retireCheckpoint, scaleInput, type ScaleFlags } from './scale.js';

@@ -17,6 +17,7 @@ import { databaseError, openReadOnly, parseDatabaseUrl, type DatabaseTarget } fr
 import { sourceColumns, sourceSql } from '../references/source.js';
 import { CloudinaryStorage } from '../storage/cloudinary/client.js';
 import { RateLimitGuard } from '../storage/cloudinary/guard.js';
+import { AuditError } from '../errors.js';
 import { ExitCode } from './exit.js';
 import { createOutput, type Output } from './output.js';
 
@@ -184,7 +185,7 @@ async function checkDatabase(target: DatabaseTarget, config: FileConfig | undefi
         await session.client.query('RELEASE SAVEPOINT doctor_source');
       } catch (err) {
         await session.client.query('ROLLBACK TO SAVEPOINT doctor_source').catch(() => undefined);
-        const e = err instanceof Error && err.name === 'ExitError' ? err : databaseError(target, err, source.name);
+        const e = err instanceof AuditError ? err : databaseError(target, err, source.name);
         report('fail', `source "${source.name}"`, e.message);
       }
     }

@@ -1,3 +1,5 @@
+import { AuditError, usageError, type ErrorKind } from '../errors.js';
+
 /** The exit-code contract that CI jobs and schedulers act on (README "Exit codes"). */
 export const ExitCode = {
   /** Complete, and nothing that --fail-on counts. */
@@ -13,18 +15,33 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** A known failure: its message is shown as is (after redaction) and the process exits with `code`. */
-export class ExitError extends Error {
+const CODE_OF_KIND: Record<ErrorKind, ExitCode> = {
+  usage: ExitCode.Usage,
+  config: ExitCode.Usage,
+  refused: ExitCode.Usage,
+  database: ExitCode.Runtime,
+  storage: ExitCode.Runtime,
+  interrupted: ExitCode.Incomplete,
+  budget: ExitCode.Incomplete,
+};
+
+/** A failure the CLI raises itself with an explicit exit code. */
+export class ExitError extends AuditError {
   constructor(
     readonly code: ExitCode,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code === ExitCode.Incomplete ? 'interrupted' : code === ExitCode.Usage ? 'usage' : 'storage', message, options);
     this.name = 'ExitError';
   }
 }
 
-export const usageError = (message: string): ExitError => new ExitError(ExitCode.Usage, message);
+/** The documented exit code of a known failure. */
+export function exitCodeOf(err: AuditError): ExitCode {
+  return err instanceof ExitError ? err.code : CODE_OF_KIND[err.kind];
+}
+
+export { usageError };
 export const runtimeError = (message: string, cause?: unknown): ExitError =>
   new ExitError(ExitCode.Runtime, message, { cause });

@@ -20,6 +20,7 @@ import { databaseError, openReadOnly, parseDatabaseUrl, type DatabaseTarget } fr
 import { writeAtomic } from '../report/write.js';
 import { CloudinaryStorage } from '../storage/cloudinary/client.js';
 import { RateLimitGuard } from '../storage/cloudinary/guard.js';
+import { AuditError } from '../errors.js';
 import { ExitCode, ExitError, usageError } from './exit.js';
 import { createOutput, type Output } from './output.js';
 import { asExitError } from './storage-errors.js';
@@ -109,7 +110,7 @@ async function runInit(flags: InitFlags): Promise<number> {
     try {
       found = await discover(session.client, { parse, assets, anyCloud: !credentials, sampleSize, log });
     } catch (err) {
-      throw err instanceof ExitError ? err : databaseError(database, err);
+      throw err instanceof AuditError ? err : databaseError(database, err);
     }
     output.clearProgress();
     for (const p of found.problems) log.warn(`not fully sampled: ${p}`);
@@ -195,7 +196,7 @@ async function reportCoverage(
   try {
     result = await checkCoverage(client, config, found.holding, { parse, checkExtract });
   } catch (err) {
-    throw err instanceof ExitError ? err : databaseError(database, err);
+    throw err instanceof AuditError ? err : databaseError(database, err);
   }
   for (const p of result.problems) output.log.warn(p);
   const bad = result.coverage.filter((c) => c.status !== 'covered');

@@ -8,7 +8,8 @@ import { registerDoctor } from './doctor.js';
 import { registerHistory } from './history.js';
 import { registerInit } from './init.js';
 import { registerRestore } from './restore.js';
-import { ExitCode, ExitError } from './exit.js';
+import { AuditError } from '../errors.js';
+import { ExitCode, exitCodeOf } from './exit.js';
 import { VERSION } from './version.js';
 
 const EXIT_CODES_HELP = `
@@ -83,9 +84,9 @@ function report(err: unknown): number {
     // help and --version end here too, with code 0; commander already printed its message
     return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
   }
-  if (err instanceof ExitError) {
+  if (err instanceof AuditError) {
     process.stderr.write(redact(`error: ${err.message}\n`));
-    return err.code;
+    return exitCodeOf(err);
   }
   const e = err as Error;
   process.stderr.write(redact(`error: unexpected failure: ${e?.stack ?? String(err)}\n`));

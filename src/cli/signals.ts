@@ -2,6 +2,7 @@
  * SIGINT/SIGTERM (Heroku sends SIGTERM before killing a dyno) abort the work in hand so it can
  * stop at a safe point and still write what it has; a second signal exits at once.
  */
+import { AuditError } from '../errors.js';
 import { ExitCode, ExitError } from './exit.js';
 
 export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -17,7 +18,7 @@ export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>
     return await work(controller.signal);
   } catch (err) {
     // stopped before there was anything to write (e.g. while reading references): still "interrupted"
-    if (controller.signal.aborted && !(err instanceof ExitError)) {
+    if (controller.signal.aborted && !(err instanceof AuditError)) {
       throw new ExitError(ExitCode.Incomplete, `interrupted (${String(controller.signal.reason)}) before a report could be written; run the command again`);
     }
     throw err;

@@ -1,4 +1,4 @@
-import { usageError } from '../cli/exit.js';
+import { usageError } from '../errors.js';
 import { registerSecret } from './redact.js';
 
 export interface CloudinaryCredentials {

@@ -1,5 +1,5 @@
 /** Turns detect's flags into a validated scan scope. Pure: every rule names the flag to fix. */
-import { usageError } from '../cli/exit.js';
+import { usageError } from '../errors.js';
 import type { Scope } from '../audit/result.js';
 import { DELIVERY_TYPES, RESOURCE_TYPES, type DeliveryType, type ResourceType } from '../storage/types.js';
 

@@ -3,7 +3,7 @@
  * report: an operator's edit that broke a line must not silently change what gets deleted.
  */
 import { readFileSync } from 'node:fs';
-import { usageError } from '../cli/exit.js';
+import { usageError } from '../errors.js';
 import { readReport, ReportFormatError } from '../report/read.js';
 import { DELIVERY_TYPES, RESOURCE_TYPES, type DeliveryType, type ResourceType } from '../storage/types.js';
 

@@ -5,7 +5,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { usageError } from '../cli/exit.js';
+import { usageError } from '../errors.js';
 import { redact } from '../config/redact.js';
 import { neutralise, unneutralise } from '../report/neutralise.js';
 

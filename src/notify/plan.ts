@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { DetectResult } from '../audit/result.js';
-import { usageError } from '../cli/exit.js';
+import { usageError } from '../errors.js';
 import type { FileConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { renderEmail } from '../report/email.js';

@@ -1,6 +1,6 @@
 /** Who gets the summary email: --email-to, then config email.to, then ADMINS (as Django sets it). */
 import addressparser from 'nodemailer/lib/addressparser';
-import { usageError } from '../cli/exit.js';
+import { usageError } from '../errors.js';
 
 export interface Recipient {
   name: string;

@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import { createTransport as nodemailerTransport, type Transporter, type TransportOptions } from 'nodemailer';
-import { usageError } from '../cli/exit.js';
+import { usageError } from '../errors.js';
 import { registerSecret } from '../config/redact.js';
 
 /** A scheduled job must not hang on a mail server that accepts and then says nothing. */

@@ -4,7 +4,7 @@
  */
 import type { DetectResult } from '../audit/result.js';
 import { missingByStatus } from '../audit/result.js';
-import { usageError } from '../cli/exit.js';
+import { usageError } from '../errors.js';
 import { redact, registerSecret } from '../config/redact.js';
 import { mb, scopeText, SUMMARY_LIST_LIMIT } from '../report/summary.js';
 

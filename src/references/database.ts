@@ -5,7 +5,7 @@
  * plain text and remote hosts behave as "prefer".
  */
 import pg from 'pg';
-import { ExitError, ExitCode, usageError } from '../cli/exit.js';
+import { databaseFailure, usageError, type AuditError } from '../errors.js';
 import { registerSecret } from '../config/redact.js';
 
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
@@ -119,7 +119,7 @@ async function connect(target: DatabaseTarget): Promise<pg.Client> {
 }
 
 /** A database failure as one line that names what to check. */
-export function databaseError(target: DatabaseTarget, err: unknown, source?: string): ExitError {
+export function databaseError(target: DatabaseTarget, err: unknown, source?: string): AuditError {
   const e = err as { code?: string; message?: string };
   const where = source ? `reference source "${source}"` : `database ${target.label}`;
   const msg = e?.message ?? String(err);
@@ -154,5 +154,5 @@ export function databaseError(target: DatabaseTarget, err: unknown, source?: str
   if (!hint && /timeout|terminated|Connection terminated/i.test(msg)) {
     hint = 'The connection was lost or timed out; check network access to the database and try again.';
   }
-  return new ExitError(ExitCode.Runtime, `${where}: ${msg}${hint ? `. ${hint}` : ''}`, { cause: err });
+  return databaseFailure(`${where}: ${msg}${hint ? `. ${hint}` : ''}`, err);
 }

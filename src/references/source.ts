@@ -3,7 +3,7 @@ import pg from 'pg';
 import QueryStream from 'pg-query-stream';
 import { parse as parseArray } from 'postgres-array';
 import type { SourceConfig } from '../config/schema.js';
-import { usageError } from '../cli/exit.js';
+import { usageError } from '../errors.js';
 
 const pgTypes = pg.types;
 

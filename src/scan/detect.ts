@@ -12,6 +12,7 @@ import { collectReferences } from '../references/collect.js';
 import { databaseError, openReadOnly, type DatabaseTarget } from '../references/database.js';
 import type { AccountUsage, StorageClient, StoredAsset } from '../storage/types.js';
 import type { Logger } from '../log.js';
+import { AuditError } from '../errors.js';
 import { configDigest, type Checkpoint } from './checkpoint.js';
 import { baseTargets, chainStatuses, listChains, newChain, planChains, type Chain } from './list.js';
 import { estimate, planLines, type ScanPlan } from './plan.js';
@@ -134,7 +135,7 @@ async function run(input: DetectInput, spool: RowSpool, pending: PendingAssets):
         context: { cloudName: storage.cloudName, hosts: config.cloudinary.hosts },
         signal: overlap ? listSignal : input.signal,
         onProgress: (source, rows) => log.progress(`read ${rows.toLocaleString('en-US')} rows from "${source}"`),
-        onSourceError: (source, err) => (err instanceof Error && err.name === 'ExitError' ? err : databaseError(input.database, err, source)),
+        onSourceError: (source, err) => (err instanceof AuditError ? err : databaseError(input.database, err, source)),
       });
     } finally {
       await session.close();

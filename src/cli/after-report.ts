@@ -4,11 +4,11 @@
  * can lose the report: each failure is logged and only changes the exit code where a flag says so.
  */
 import type { DetectResult } from '../audit/result.js';
-import { ExitCode } from '../cli/exit.js';
+import { ExitCode } from './exit.js';
 import { appendHistory, historyEntry, increases, previousComplete, readHistory } from '../history/history.js';
 import type { Logger } from '../log.js';
 import { scopeText } from '../report/summary.js';
-import { deliver, type NotifyPlan } from './plan.js';
+import { deliver, type NotifyPlan } from '../notify/plan.js';
 
 export interface AfterReportInput {
   result: DetectResult;
