@@ -1,12 +1,19 @@
-/** MySQL / MariaDB: registered so the scheme is known; the reader is not built yet. */
-import { usageError } from '../../errors.js';
+/** mysql:// and mariadb:// URLs. */
 import type { Engine } from '../types.js';
+import { MYSQL_EXAMPLE, parseMysqlUrl, tlsSummary } from './config.js';
+import { openMysql } from './reader.js';
 
 export const mysqlEngine: Engine = {
   dialect: 'mysql',
   schemes: ['mysql', 'mariadb'],
-  example: 'mysql://USER:PASSWORD@HOST:3306/DBNAME',
-  parse() {
-    throw usageError('MySQL/MariaDB databases are not supported by this build yet (not built yet). Use a postgres:// or sqlite: DATABASE_URL.');
+  example: MYSQL_EXAMPLE,
+  parse(value) {
+    const target = parseMysqlUrl(value);
+    return {
+      dialect: 'mysql',
+      label: target.label,
+      summary: tlsSummary(target),
+      open: (options) => openMysql(target, options),
+    };
   },
 };
