@@ -95,6 +95,27 @@ describeMysql('MySQL/MariaDB reader', () => {
     await db?.close();
   });
 
+  it('errors name the server and the fix: access denied, unknown database, TLS the server lacks', async () => {
+    const url = new URL(db.url);
+    const denied = new URL(url);
+    denied.username = 'nobody_here';
+    denied.password = 'wrong-pass-xyz';
+    const e1 = (await openMysql(parseMysqlUrl(denied.toString()), { statementTimeoutSeconds: 5 }).catch((e: unknown) => e)) as Error;
+    expect(e1).toMatchObject({ kind: 'database' });
+    expect(e1.message).toMatch(/Access denied.*check the user and password in DATABASE_URL/);
+    expect(e1.message).not.toContain('wrong-pass-xyz');
+    const missing = new URL(url);
+    missing.pathname = '/no_such_db_here';
+    const e2 = (await openMysql(parseMysqlUrl(missing.toString()), { statementTimeoutSeconds: 5 }).catch((e: unknown) => e)) as Error;
+    expect(e2.message).toMatch(/\/no_such_db_here.*database does not exist/);
+    const tls = (await openMysql(parseMysqlUrl(`${db.url}?ssl=true`), { statementTimeoutSeconds: 5 }).catch((e: unknown) => e)) as Error;
+    // the local test server runs without TLS; one with TLS and an untrusted certificate fails differently
+    if (tls instanceof Error) expect(tls.message).toMatch(/TLS|certificate/);
+    else await (tls as ReferenceReader).close();
+    const preferred = await openMysql(parseMysqlUrl(`${db.url}?sslmode=prefer`), { statementTimeoutSeconds: 5 });
+    await preferred.close();
+  });
+
   it('streams rows with NULLs, JSON as text, dates and big ids as the server writes them', async () => {
     const rows = await all(reader.stream(src('SELECT id, title, image AS ref, meta, created_at FROM posts ORDER BY id')));
     expect(rows).toEqual([
