@@ -101,7 +101,9 @@ function attempt(target: MysqlTarget, ssl: ReturnType<typeof sslOption>): Promis
       dateStrings: true,
       supportBigNumbers: true,
       bigNumberStrings: true,
+      // a server that vanishes without closing the socket is noticed by TCP keepalive, not never
       enableKeepAlive: true,
+      keepAliveInitialDelay: 30_000,
     });
     const fail = (err: Error) => {
       conn.destroy();
