@@ -130,6 +130,7 @@ describeMysql('MySQL/MariaDB reader', () => {
     expect(await reader.probe(s)).toEqual(['id', 'ref', 'title']);
     expect(await reader.count(s)).toBe(2);
     await expect(reader.probe(src('SELECT title FROM posts'))).rejects.toThrow(/no column named "ref"/);
+    await expect(reader.probe(src('SELECT id, id, image AS ref FROM posts'))).rejects.toThrow(/Duplicate column name 'id'.*alias the duplicates/);
   });
 
   it('refuses several statements as a config error, before anything runs', async () => {

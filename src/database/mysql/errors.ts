@@ -20,6 +20,7 @@ const HINTS: Record<string, string> = {
   ER_NO_SUCH_TABLE: 'Fix the SQL of this source in the config file.',
   ER_BAD_FIELD_ERROR: 'Fix the SQL of this source in the config file.',
   ER_PARSE_ERROR: 'Fix the SQL of this source in the config file (it must be one SELECT).',
+  ER_DUP_FIELDNAME: 'A source runs as a derived table, so its column names must be unique: alias the duplicates (… AS other_id).',
   ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION: 'asset-audit only reads; the query tried to write.',
   ER_SECURE_TRANSPORT_REQUIRED: 'The server requires TLS: add ?ssl=true (or ?sslmode=require) to DATABASE_URL.',
   HANDSHAKE_NO_SSL_SUPPORT: 'The server does not offer TLS: remove the ssl/sslmode parameter from DATABASE_URL or use sslmode=prefer.',
