@@ -12,7 +12,7 @@ import { executeDeletion, entryFor } from '../delete/execute.js';
 import { Journal } from '../delete/journal.js';
 import { planDeletion, type DeletePlan } from '../delete/plan.js';
 import { collectReferences } from '../references/collect.js';
-import { databaseError, openReadOnly, parseDatabaseUrl } from '../references/database.js';
+import { parseDatabaseUrl } from '../database/open.js';
 import { mb } from '../report/summary.js';
 import { asStop } from '../scan/stop.js';
 import { CloudinaryStorage } from '../storage/cloudinary/client.js';
@@ -118,16 +118,15 @@ async function runDelete(flags: DeleteFlags): Promise<number> {
 
   async function readReferences(signal: AbortSignal): Promise<ReferenceIndex> {
     const index = new ReferenceIndex();
-    const session = await openReadOnly(database, config.database.statementTimeoutSeconds);
+    const reader = await database.open({ statementTimeoutSeconds: config.database.statementTimeoutSeconds });
     try {
-      await collectReferences(session.client, index, {
+      await collectReferences(reader, index, {
         sources: config.references,
         context: { cloudName: credentials.cloudName, hosts: config.cloudinary.hosts },
         signal,
-        onSourceError: (source, err) => (err instanceof AuditError ? err : databaseError(database, err, source)),
       });
     } finally {
-      await session.close();
+      await reader.close();
     }
     return index;
   }

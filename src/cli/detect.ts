@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { DetectResult } from '../audit/result.js';
 import { parseCloudinaryUrl } from '../config/cloudinary-url.js';
 import { buildScope, parseCount, type ScopeFlags } from '../config/scope.js';
-import { parseDatabaseUrl } from '../references/database.js';
+import { parseDatabaseUrl } from '../database/open.js';
 import { writeCsv } from '../report/csv.js';
 import { emitPieces, jsonPieces, writeJson } from '../report/json.js';
 import { summaryLines } from '../report/summary.js';

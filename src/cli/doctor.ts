@@ -13,11 +13,10 @@ import { verifySmtp } from '../notify/email.js';
 import { resolveRecipients } from '../notify/recipients.js';
 import { parseSmtpUrl, type SmtpTarget } from '../notify/smtp.js';
 import { parseNotifyUrl } from '../notify/webhook.js';
-import { databaseError, openReadOnly, parseDatabaseUrl, type DatabaseTarget } from '../references/database.js';
-import { sourceColumns, sourceSql } from '../references/source.js';
+import { parseDatabaseUrl } from '../database/open.js';
+import type { DatabaseTarget, ReferenceReader } from '../database/types.js';
 import { CloudinaryStorage } from '../storage/cloudinary/client.js';
 import { RateLimitGuard } from '../storage/cloudinary/guard.js';
-import { AuditError } from '../errors.js';
 import { ExitCode } from './exit.js';
 import { createOutput, type Output } from './output.js';
 
@@ -78,7 +77,7 @@ async function runDoctor(flags: DoctorFlags): Promise<number> {
   let database: DatabaseTarget | undefined;
   try {
     database = parseDatabaseUrl(process.env.DATABASE_URL);
-    report('ok', 'DATABASE_URL', `${database.label} (sslmode ${database.sslMode})`);
+    report('ok', 'DATABASE_URL', `${database.label} (${database.summary})`);
   } catch (err) {
     report('fail', 'DATABASE_URL', errorMessage(err));
   }
@@ -157,40 +156,35 @@ async function checkCloudinary(credentials: CloudinaryCredentials, report: Repor
 }
 
 async function checkDatabase(target: DatabaseTarget, config: FileConfig | undefined, report: Report): Promise<void> {
-  let session;
+  let reader: ReferenceReader;
   try {
-    session = await openReadOnly(target, config?.database.statementTimeoutSeconds ?? DOCTOR_STATEMENT_TIMEOUT_S);
+    // the check only needs to know each query runs; counting a huge table may take long
+    reader = await target.open({ statementTimeoutSeconds: Math.min(config?.database.statementTimeoutSeconds ?? DOCTOR_STATEMENT_TIMEOUT_S, DOCTOR_STATEMENT_TIMEOUT_S) });
   } catch (err) {
     report('fail', 'database', errorMessage(err));
     return;
   }
   try {
-    const ro = await session.client.query<{ transaction_read_only: string }>('SHOW transaction_read_only');
-    const readOnly = ro.rows[0]?.transaction_read_only === 'on';
-    report(readOnly ? 'ok' : 'fail', 'database', `${target.label} reachable; read-only transaction ${readOnly ? 'in force' : 'NOT in force'}`, readOnly ? undefined : 'the server ignored READ ONLY: check for a pooler rewriting transactions');
+    const state = await reader.readOnlyState();
+    report(state.readOnly ? 'ok' : 'fail', 'database', `${target.label} reachable; ${state.detail}`, state.readOnly ? undefined : 'the server ignored READ ONLY: check for a pooler rewriting transactions');
     if (!config) {
       report('skip', 'reference sources', 'not checked (no valid config)');
       return;
     }
-    await session.client.query(`SET LOCAL statement_timeout = ${Math.min(config.database.statementTimeoutSeconds, DOCTOR_STATEMENT_TIMEOUT_S) * 1000}`);
     for (const source of config.references) {
-      // a failed statement aborts the transaction; a savepoint keeps the other sources checkable
-      await session.client.query('SAVEPOINT doctor_source');
-      try {
-        await sourceColumns(session.client, source);
-        const r = await session.client.query<{ n: string }>(`SELECT count(*) AS n FROM (\n${sourceSql(source)}\n) AS asset_audit_source`);
-        const rows = Number(r.rows[0]?.n ?? 0);
-        if (rows === 0) report('warn', `source "${source.name}"`, 'runs, but returns no rows', 'check the table/query: detect would find no references here');
-        else report('ok', `source "${source.name}"`, `${rows.toLocaleString('en-US')} row(s)`);
-        await session.client.query('RELEASE SAVEPOINT doctor_source');
-      } catch (err) {
-        await session.client.query('ROLLBACK TO SAVEPOINT doctor_source').catch(() => undefined);
-        const e = err instanceof AuditError ? err : databaseError(target, err, source.name);
-        report('fail', `source "${source.name}"`, e.message);
-      }
+      // a failed source must leave the others checkable
+      const checked = await reader.isolate(async () => {
+        await reader.probe(source);
+        return reader.count(source);
+      });
+      if (!checked.ok) report('fail', `source "${source.name}"`, reader.error(checked.cause, source.name).message);
+      else if (checked.value === 0) report('warn', `source "${source.name}"`, 'runs, but returns no rows', 'check the table/query: detect would find no references here');
+      else report('ok', `source "${source.name}"`, `${checked.value.toLocaleString('en-US')} row(s)`);
     }
+  } catch (err) {
+    report('fail', 'database', reader.error(err).message);
   } finally {
-    await session.close();
+    await reader.close();
   }
 }
 

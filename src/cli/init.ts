@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import type pg from 'pg';
 import { parseCloudinaryUrl } from '../config/cloudinary-url.js';
 import { findConfig, loadConfig, parseConfigText } from '../config/load.js';
 import type { FileConfig } from '../config/schema.js';
@@ -16,11 +15,11 @@ import { checkCoverage, type Coverage } from '../init/coverage.js';
 import { discover, type Discovery } from '../init/discover.js';
 import { describeFinding, proposeSources, renderConfig, sourceSnippet } from '../init/render.js';
 import { SAMPLE_VALUES } from '../init/sample.js';
-import { databaseError, openReadOnly, parseDatabaseUrl, type DatabaseTarget } from '../references/database.js';
+import { parseDatabaseUrl } from '../database/open.js';
+import type { ReferenceReader } from '../database/types.js';
 import { writeAtomic } from '../report/write.js';
 import { CloudinaryStorage } from '../storage/cloudinary/client.js';
 import { RateLimitGuard } from '../storage/cloudinary/guard.js';
-import { AuditError } from '../errors.js';
 import { ExitCode, ExitError, usageError } from './exit.js';
 import { createOutput, type Output } from './output.js';
 import { asExitError } from './storage-errors.js';
@@ -104,23 +103,23 @@ async function runInit(flags: InitFlags): Promise<number> {
   }
   const parse = { cloudName: credentials?.cloudName ?? '', hosts };
 
-  const session = await openReadOnly(database, timeoutSeconds);
+  const reader = await database.open({ statementTimeoutSeconds: timeoutSeconds });
   try {
     let found: Discovery;
     try {
-      found = await discover(session.client, { parse, assets, anyCloud: !credentials, sampleSize, log });
+      found = await discover(reader, { parse, assets, anyCloud: !credentials, sampleSize, log });
     } catch (err) {
-      throw err instanceof AuditError ? err : databaseError(database, err);
+      throw reader.error(err);
     }
     output.clearProgress();
     for (const p of found.problems) log.warn(`not fully sampled: ${p}`);
     if (!credentials && found.clouds.size > 0) {
       log.info(`Cloud names seen in URLs: ${[...found.clouds].map(([c, k]) => `${c} (${k})`).join(', ')}`);
     }
-    if (checking) return await reportCoverage(output, session.client, existing!, found, parse, Boolean(credentials), target, database);
+    if (checking) return await reportCoverage(output, reader, existing!, found, parse, Boolean(credentials), target);
     return writeConfig(output, found, { target, existing, database: database.label, cloud: credentials?.cloudName, sampleSize });
   } finally {
-    await session.close();
+    await reader.close();
   }
 }
 
@@ -184,19 +183,18 @@ function keepSettings(text: string, existing: FileConfig): string {
 
 async function reportCoverage(
   output: Output,
-  client: pg.Client,
+  reader: ReferenceReader,
   config: FileConfig,
   found: Discovery,
   parse: { cloudName: string; hosts: string[] },
   checkExtract: boolean,
   file: string,
-  database: DatabaseTarget,
 ): Promise<number> {
   let result: { coverage: Coverage[]; problems: string[] };
   try {
-    result = await checkCoverage(client, config, found.holding, { parse, checkExtract });
+    result = await checkCoverage(reader, config, found.holding, { parse, checkExtract });
   } catch (err) {
-    throw err instanceof AuditError ? err : databaseError(database, err);
+    throw reader.error(err);
   }
   for (const p of result.problems) output.log.warn(p);
   const bad = result.coverage.filter((c) => c.status !== 'covered');

@@ -56,7 +56,8 @@ export interface ReferenceReader {
   close(): Promise<void>;
 }
 
-export type Isolated<T> = { ok: true; value: T } | { ok: false; error: string };
+/** `error`: a short reason ("timed out (raise --timeout)"); `cause`: the failure itself. */
+export type Isolated<T> = { ok: true; value: T } | { ok: false; error: string; cause: unknown };
 
 /** How a column can hold references. */
 export type ColumnKind = 'string' | 'json' | 'array';

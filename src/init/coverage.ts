@@ -1,8 +1,8 @@
 /**
  * Does an existing config read every column that holds references?
  *
- * - A `table`/`column` source covers its column: the table is resolved by Postgres itself
- *   (`to_regclass`, so the search_path and quoting decide, as when detect runs it).
+ * - A `table`/`column` source covers its column: the table is resolved by the database itself
+ *   (Postgres' `to_regclass`: the search_path and quoting decide, as when detect runs it).
  * - A `query` source covers a column when every sampled reference-holding value of the column is
  *   returned, unchanged, in the query's `ref` column (checked by running the query filtered to
  *   those values). SQL is not parsed: a query that transforms the value, or whose WHERE/JOIN
@@ -12,12 +12,10 @@
  *   references the sample holds (e.g. `"value"` on a rich-text column).
  * Anything not shown covered is reported: in doubt the check fails, it never passes.
  */
-import type pg from 'pg';
 import type { FileConfig, SourceConfig } from '../config/schema.js';
-import { sourceSql } from '../references/source.js';
+import type { ReferenceReader } from '../database/types.js';
 import type { ParseContext } from '../references/types.js';
 import { idsRead, type ColumnFinding } from './classify.js';
-import { guarded } from './sample.js';
 
 /** Sampled values sent to a query source's check: a bound on the statement's size. */
 export const COVERAGE_VALUES = 100;
@@ -32,7 +30,6 @@ export interface Coverage {
   detail?: string;
 }
 
-const quote = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Whether reading the referenced values in the source's mode finds every id the sample holds. */
@@ -52,23 +49,22 @@ export interface CoverageOptions {
   checkExtract: boolean;
 }
 
-export async function checkCoverage(client: pg.Client, config: FileConfig, findings: ColumnFinding[], options: CoverageOptions): Promise<{ coverage: Coverage[]; problems: string[] }> {
+export async function checkCoverage(reader: ReferenceReader, config: FileConfig, findings: ColumnFinding[], options: CoverageOptions): Promise<{ coverage: Coverage[]; problems: string[] }> {
   const problems: string[] = [];
-  const tables: Array<{ source: SourceConfig & { table: string; column: string }; relid?: number }> = [];
+  const tables: Array<{ source: SourceConfig & { table: string; column: string }; tableKey?: string }> = [];
   for (const source of config.references) {
     if (!('table' in source)) continue;
-    const name = source.schema ? `${quote(source.schema)}.${quote(source.table)}` : quote(source.table);
-    const r = await guarded(client, async () => (await client.query<{ oid: number | null }>('SELECT to_regclass($1)::oid::int AS oid', [name])).rows[0]?.oid ?? null);
-    const relid = r.ok ? (r.value ?? undefined) : undefined;
-    if (relid === undefined) problems.push(`source "${source.name}": table ${source.schema ? `${source.schema}.` : ''}${source.table} ${r.ok ? 'does not exist' : `could not be resolved (${r.error})`}`);
-    tables.push({ source, relid });
+    const r = await reader.isolate(() => reader.catalog.resolveTable(source.schema, source.table));
+    const tableKey = r.ok ? r.value : undefined;
+    if (tableKey === undefined) problems.push(`source "${source.name}": table ${source.schema ? `${source.schema}.` : ''}${source.table} ${r.ok ? 'does not exist' : `could not be resolved (${r.error})`}`);
+    tables.push({ source, tableKey });
   }
   const queries = config.references.filter((s): s is SourceConfig & { query: string } => 'query' in s);
 
   const coverage: Coverage[] = [];
   for (const finding of findings) {
     const c = finding.sample.column;
-    const direct = tables.filter((t) => t.relid === c.relid && t.source.column === c.column).map((t) => t.source);
+    const direct = tables.filter((t) => t.tableKey === c.tableKey && t.source.column === c.column).map((t) => t.source);
     if (direct.length > 0) {
       const misread = options.checkExtract ? direct.every((s) => misreadBy(s, finding, options.parse) > 0) : false;
       coverage.push(
@@ -86,9 +82,7 @@ export async function checkCoverage(client: pg.Client, config: FileConfig, findi
     const failures: string[] = [];
     let misread = 0;
     for (const source of queries.filter((q) => mentions.test(q.query))) {
-      const r = await guarded(client, async () =>
-        (await client.query<{ t: string }>(`SELECT DISTINCT q.ref::text AS t FROM (\n${sourceSql(source)}\n) AS q WHERE q.ref::text = ANY($1::text[])`, [wanted])).rows.map((row) => row.t),
-      );
+      const r = await reader.isolate(() => reader.catalog.returnedTexts(source, wanted));
       if (!r.ok) {
         failures.push(`source "${source.name}": ${r.error}`);
         continue;

@@ -1,8 +1,8 @@
 /** Samples every candidate column of the database and classifies it (read-only throughout). */
-import type pg from 'pg';
+import type { ReferenceReader } from '../database/types.js';
 import type { Logger } from '../log.js';
 import type { AssetSample } from './assets.js';
-import { candidateColumns, qualifiedName, type CandidateColumn } from './catalog.js';
+import { qualifiedName, type CandidateColumn } from './catalog.js';
 import { classifyColumn, type ColumnFinding } from './classify.js';
 import type { ParseContext } from '../references/types.js';
 import { byTable, sampleTable } from './sample.js';
@@ -30,9 +30,9 @@ export interface Discovery {
   clouds: Map<string, number>;
 }
 
-export async function discover(client: pg.Client, options: DiscoverOptions): Promise<Discovery> {
+export async function discover(reader: ReferenceReader, options: DiscoverOptions): Promise<Discovery> {
   const { log } = options;
-  const columns = await candidateColumns(client);
+  const columns = await reader.catalog.columns();
   const groups = byTable(columns);
   log.info(`Sampling ${columns.length} text/json column(s) in ${groups.length} table(s)…`);
   const findings: ColumnFinding[] = [];
@@ -41,7 +41,7 @@ export async function discover(client: pg.Client, options: DiscoverOptions): Pro
   let done = 0;
   for (const group of groups) {
     options.signal?.throwIfAborted();
-    const samples = await sampleTable(client, group, { sampleSize: options.sampleSize, hosts: options.parse.hosts });
+    const samples = await sampleTable(reader, group, { sampleSize: options.sampleSize, hosts: options.parse.hosts });
     for (const sample of samples) {
       for (const p of sample.problems) problems.push(`${qualifiedName(sample.column)}: ${p}`);
       const finding = classifyColumn(sample, { parse: options.parse, assets: options.assets, anyCloud: options.anyCloud });

@@ -1,12 +1,11 @@
 /** Streams every configured source and turns each stored value into references in the index. */
-import type pg from 'pg';
 import type { SourceConfig } from '../config/schema.js';
 import type { ReferenceIndex } from '../audit/reference-index.js';
 import { toRow } from './record.js';
 import { RESOURCE_TYPES, type ResourceType } from '../storage/types.js';
 import { referencesIn } from './extract.js';
 import { fallbackCandidates, jsonLeafCandidates } from './fallback.js';
-import { sourceColumns, streamSource } from './source.js';
+import type { ReferenceReader } from '../database/types.js';
 import type { ParseContext } from './types.js';
 
 export interface CollectOptions {
@@ -14,21 +13,20 @@ export interface CollectOptions {
   context: ParseContext;
   signal?: AbortSignal;
   onProgress?: (source: string, rows: number) => void;
-  /** Called with the source's name when its query fails, so the error can name it. */
-  onSourceError?: (source: string, err: unknown) => Error;
 }
 
-export async function collectReferences(client: pg.Client, index: ReferenceIndex, options: CollectOptions): Promise<void> {
+/** Failures come out as the reader's errors, naming the source (config errors stay config errors). */
+export async function collectReferences(reader: ReferenceReader, index: ReferenceIndex, options: CollectOptions): Promise<void> {
   // check every source before streaming any, so a typo in the last one fails fast
   for (const source of options.sources) {
-    await sourceColumns(client, source).catch((err: unknown) => {
-      throw options.onSourceError?.(source.name, err) ?? err;
+    await reader.probe(source).catch((err: unknown) => {
+      throw reader.error(err, source.name);
     });
   }
   for (const source of options.sources) {
     const stats = index.startSource(source.name);
     try {
-      for await (const record of streamSource(client, source)) {
+      for await (const record of reader.stream(source)) {
         options.signal?.throwIfAborted();
         stats.rows++;
         if (stats.rows % 50_000 === 0) options.onProgress?.(source.name, stats.rows);
@@ -59,7 +57,7 @@ export async function collectReferences(client: pg.Client, index: ReferenceIndex
       }
     } catch (err) {
       if (options.signal?.aborted) throw err;
-      throw options.onSourceError?.(source.name, err) ?? err;
+      throw reader.error(err, source.name);
     }
   }
 }

@@ -9,10 +9,9 @@ import { ALL_PARTITIONS_MASK, partitionBit, typesOfMask } from '../audit/keys.js
 import { ReferenceIndex } from '../audit/reference-index.js';
 import type { DetectResult, MissingRow, OrphanRow, Scope } from '../audit/result.js';
 import { collectReferences } from '../references/collect.js';
-import { databaseError, openReadOnly, type DatabaseTarget } from '../references/database.js';
+import type { DatabaseTarget } from '../database/types.js';
 import type { AccountUsage, StorageClient, StoredAsset } from '../storage/types.js';
 import type { Logger } from '../log.js';
-import { AuditError } from '../errors.js';
 import { configDigest, type Checkpoint } from './checkpoint.js';
 import { baseTargets, chainStatuses, listChains, newChain, planChains, type Chain } from './list.js';
 import { estimate, planLines, type ScanPlan } from './plan.js';
@@ -127,18 +126,17 @@ async function run(input: DetectInput, spool: RowSpool, pending: PendingAssets):
 
   async function readReferences(): Promise<void> {
     log.info(`Reading references from ${config.references.length} source(s) in ${input.database.label}…`);
-    const session = await openReadOnly(input.database, config.database.statementTimeoutSeconds);
+    const reader = await input.database.open({ statementTimeoutSeconds: config.database.statementTimeoutSeconds });
     const t0 = Date.now();
     try {
-      await collectReferences(session.client, index, {
+      await collectReferences(reader, index, {
         sources: config.references,
         context: { cloudName: storage.cloudName, hosts: config.cloudinary.hosts },
         signal: overlap ? listSignal : input.signal,
         onProgress: (source, rows) => log.progress(`read ${rows.toLocaleString('en-US')} rows from "${source}"`),
-        onSourceError: (source, err) => (err instanceof AuditError ? err : databaseError(input.database, err, source)),
       });
     } finally {
-      await session.close();
+      await reader.close();
     }
     const seconds = (Date.now() - t0) / 1000;
     for (const s of index.sources) {

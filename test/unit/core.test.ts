@@ -6,8 +6,10 @@ import { parseConfigText, stripJsonComments } from '../../src/config/load.js';
 import { redact, registerSecret } from '../../src/config/redact.js';
 import { buildScope } from '../../src/config/scope.js';
 import { etaText } from '../../src/cli/detect.js';
-import { parseDatabaseUrl } from '../../src/references/database.js';
-import { sourceSql } from '../../src/references/source.js';
+import { parseDatabaseUrl } from '../../src/database/open.js';
+import { parsePostgresUrl } from '../../src/database/postgres/config.js';
+import { POSTGRES_SQL } from '../../src/database/postgres/reader.js';
+import { sourceSql } from '../../src/database/sql.js';
 import { fillTemplate } from '../../src/references/record.js';
 import { neutralise, unneutralise } from '../../src/report/neutralise.js';
 import { normaliseSdkError } from '../../src/storage/cloudinary/errors.js';
@@ -49,10 +51,10 @@ describe('config file', () => {
 
 describe('table sources', () => {
   it('quote identifiers and never splice anything else', () => {
-    expect(sourceSql({ name: 'x', table: 'accounts_profile', column: 'avatar', id: 'id', extract: 'auto' })).toBe(
+    expect(sourceSql({ name: 'x', table: 'accounts_profile', column: 'avatar', id: 'id', extract: 'auto' }, POSTGRES_SQL)).toBe(
       'SELECT "id" AS id, "avatar" AS ref FROM "accounts_profile" WHERE "avatar" IS NOT NULL',
     );
-    expect(sourceSql({ name: 'x', query: 'SELECT a AS ref FROM t;  ', extract: 'auto' })).toBe('SELECT a AS ref FROM t');
+    expect(sourceSql({ name: 'x', query: 'SELECT a AS ref FROM t;  ', extract: 'auto' }, POSTGRES_SQL)).toBe('SELECT a AS ref FROM t');
   });
   it('fill record URL templates with encoded values', () => {
     expect(fillTemplate('https://x/p/{id}/{slug}?q={missing}', { id: 7, slug: 'a b/c' })).toBe('https://x/p/7/a%20b%2Fc?q={missing}');
@@ -87,12 +89,13 @@ describe('environment', () => {
     expect(() => parseCloudinaryUrl(v)).toThrow(/CLOUDINARY_URL/);
   });
   it('honours sslmode and PGSSLMODE, local hosts default to plain text, remote to TLS', () => {
-    expect(parseDatabaseUrl('postgres://u:p@db.example.com/x', {}).sslMode).toBe('prefer');
-    expect(parseDatabaseUrl('postgres://u:p@localhost/x', {}).sslMode).toBe('disable');
-    expect(parseDatabaseUrl('postgres://u:p@h/x?sslmode=require', {})).toMatchObject({ sslMode: 'require', label: 'h/x' });
-    expect(parseDatabaseUrl('postgres://u:p@h/x', { PGSSLMODE: 'verify-full' }).sslMode).toBe('verify-full');
-    expect(() => parseDatabaseUrl('postgres://u:p@h/x?sslmode=sometimes', {})).toThrow(/sslmode/);
-    expect(() => parseDatabaseUrl('mysql://u:p@h/x', {})).toThrow(/postgres:\/\//);
+    expect(parsePostgresUrl('postgres://u:p@db.example.com/x', {}).sslMode).toBe('prefer');
+    expect(parsePostgresUrl('postgres://u:p@localhost/x', {}).sslMode).toBe('disable');
+    expect(parsePostgresUrl('postgres://u:p@h/x?sslmode=require', {})).toMatchObject({ sslMode: 'require', label: 'h/x' });
+    expect(parseDatabaseUrl('postgres://u:p@h/x?sslmode=require', {})).toMatchObject({ dialect: 'postgres', summary: 'sslmode require', label: 'h/x' });
+    expect(parsePostgresUrl('postgres://u:p@h/x', { PGSSLMODE: 'verify-full' }).sslMode).toBe('verify-full');
+    expect(() => parsePostgresUrl('postgres://u:p@h/x?sslmode=sometimes', {})).toThrow(/sslmode/);
+    expect(() => parseDatabaseUrl('mongodb://u:p@h/x', {})).toThrow(/postgres:, postgresql:/);
   });
   it('redacts passwords in any URL', () => {
     registerSecret('pw-registered');

@@ -1,12 +1,14 @@
 /** Column discovery and sampling against a real Postgres (PGlite, or TEST_DATABASE_URL). */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { candidateColumns, qualifiedName } from '../../src/init/catalog.js';
+import { openDatabase } from '../../src/database/open.js';
+import type { ReferenceReader } from '../../src/database/types.js';
+import { qualifiedName } from '../../src/init/catalog.js';
 import { hintPattern, sampleTable } from '../../src/init/sample.js';
 import { startDatabase, type TestDatabase } from '../support/database.js';
 
 let db: TestDatabase;
-let client: pg.Client;
+let reader: ReferenceReader;
+const candidateColumns = () => reader.catalog.columns();
 
 beforeAll(async () => {
   db = await startDatabase();
@@ -22,20 +24,17 @@ beforeAll(async () => {
     INSERT INTO big SELECT g, 'row ' || g, CASE WHEN g % 2 = 0 THEN '' ELSE NULL END FROM generate_series(1, 1000) g;
     UPDATE big SET body = 'see https://res.cloudinary.com/acme/image/upload/v1/deep.jpg' WHERE id = 777;
   `);
-  client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  await client.query('BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  reader = await openDatabase(db.url, { statementTimeoutSeconds: 60 });
 });
 
 afterAll(async () => {
-  await client?.query('ROLLBACK').catch(() => undefined);
-  await client?.end();
+  await reader?.close();
   await db?.close();
 });
 
 describe('candidateColumns', () => {
   it('lists string, json and string-array columns of user tables only, with primary and title columns', async () => {
-    const cols = await candidateColumns(client);
+    const cols = await candidateColumns();
     const names = cols.map(qualifiedName);
     expect(names).toEqual(expect.arrayContaining([
       'app.things.name', 'app.things.picture', 'app.things.code', 'app.things.meta', 'app.things.doc', 'app.things.tags',
@@ -54,8 +53,8 @@ describe('candidateColumns', () => {
 
 describe('sampleTable', () => {
   it('reads the first non-empty values and the rows that mention Cloudinary anywhere in the table', async () => {
-    const cols = (await candidateColumns(client)).filter((c) => c.table === 'big');
-    const [body, other] = await sampleTable(client, cols, { sampleSize: 50 });
+    const cols = (await candidateColumns()).filter((c) => c.table === 'big');
+    const [body, other] = await sampleTable(reader, cols, { sampleSize: 50 });
     expect(body!.rowsScanned).toBe(1000);
     expect(body!.hinted).toBe(1);
     expect(body!.values).toHaveLength(51);
@@ -67,16 +66,17 @@ describe('sampleTable', () => {
   });
 
   it('a failing statement costs its column, not the transaction', async () => {
-    const cols = (await candidateColumns(client)).filter((c) => c.table === 'big');
+    const cols = (await candidateColumns()).filter((c) => c.table === 'big');
     const ghost = { ...cols[0]!, column: 'no_such_column' };
-    const [broken, body] = await sampleTable(client, [ghost, cols[0]!], { sampleSize: 5 });
+    const [broken, body] = await sampleTable(reader, [ghost, cols[0]!], { sampleSize: 5 });
     expect(broken!.problems.length).toBeGreaterThan(0);
     expect(body!.values.length).toBeGreaterThan(0);
-    expect((await client.query('SELECT 1 AS ok')).rows[0].ok).toBe(1);
+    expect(await reader.count({ name: 'ok', query: 'SELECT 1 AS ref', extract: 'auto' })).toBe(1);
   });
 
   it('the hint pattern is a valid Postgres regex', async () => {
-    const r = await client.query<{ m: boolean }>(`SELECT $1 ~* $2 AS m`, ['x image\\/upload\\/v1/a.jpg', hintPattern(['cdn.example.org'])]);
-    expect(r.rows[0]!.m).toBe(true);
+    const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
+    const query = `SELECT 1 AS ref WHERE ${literal('x image\\/upload\\/v1/a.jpg')} ~* ${literal(hintPattern(['cdn.example.org']))}`;
+    expect(await reader.count({ name: 'hint', query, extract: 'auto' })).toBe(1);
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
 import { addAssetId, emptyAssetSample } from '../../src/init/assets.js';
-import { kindOf, type CandidateColumn } from '../../src/init/catalog.js';
+import { kindOf } from '../../src/database/postgres/catalog.js';
+import type { CandidateColumn } from '../../src/init/catalog.js';
 import { classifyColumn, cloudOfUrl, type ClassifyContext } from '../../src/init/classify.js';
 import { proposeSources, renderConfig } from '../../src/init/render.js';
 import { hintPattern, type ColumnSample } from '../../src/init/sample.js';
@@ -13,7 +14,7 @@ const ctx: ClassifyContext = { parse: { cloudName: CLOUD }, assets, anyCloud: fa
 
 let relid = 1;
 function column(overrides: Partial<CandidateColumn> = {}): CandidateColumn {
-  return { relid: relid++, schema: 'public', table: 'posts', column: 'body', type: 'text', kind: 'string', primaryKey: 'id', estimatedRows: 10, readable: true, ...overrides };
+  return { tableKey: String(relid++), schema: 'public', table: 'posts', column: 'body', type: 'text', kind: 'string', primaryKey: 'id', estimatedRows: 10, readable: true, ...overrides };
 }
 function sample(values: unknown[], overrides: Partial<CandidateColumn> = {}): ColumnSample {
   return { column: column(overrides), values: values.map((value) => ({ value, text: typeof value === 'string' ? value : JSON.stringify(value) })), problems: [] };

@@ -45,9 +45,9 @@ export async function openPostgres(target: PostgresTarget, options: OpenOptions)
       } catch (err) {
         // if even the rollback fails, the connection is gone: that is a runtime failure, not the caller's
         await run(client, `ROLLBACK TO SAVEPOINT ${name}`);
-        if (err instanceof AuditError) return { ok: false, error: err.message };
+        if (err instanceof AuditError) return { ok: false, error: err.message, cause: err };
         const e = err as { code?: string; message?: string };
-        return { ok: false, error: e.code === '57014' ? 'timed out (raise --timeout)' : (e.message ?? String(err)) };
+        return { ok: false, error: e.code === '57014' ? 'timed out (raise --timeout)' : (e.message ?? String(err)), cause: err };
       }
     },
 
