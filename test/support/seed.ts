@@ -36,7 +36,7 @@ const DAY = 86_400_000;
  * values, delivery URLs), with soft-deleted rows, an ignored folder, old referenced assets that a
  * --days 30 listing will not contain, orphans old and new, and references to assets that are gone.
  */
-export async function seedScenario(emu: CloudinaryEmulator, db: TestDatabase, now = Date.now()): Promise<Expected> {
+export async function seedScenario(emu: CloudinaryEmulator, db: Pick<TestDatabase, 'exec'> & { dialect?: 'mysql' }, now = Date.now()): Promise<Expected> {
   const rand = prng(42);
   const cloud = emu.cloudName;
   const plan: Array<[Rt, Dt, number]> = [
@@ -74,9 +74,11 @@ export async function seedScenario(emu: CloudinaryEmulator, db: TestDatabase, no
     emu.addAsset({ public_id: a.publicId, resource_type: a.resourceType, type: a.type, format: a.format, created_at: a.createdAt, bytes: a.bytes });
   }
 
+  // MySQL has no timestamptz; an explicit NULL keeps MariaDB from making the column NOT NULL DEFAULT now()
+  const stamp = db.dialect === 'mysql' ? 'DATETIME NULL' : 'timestamptz';
   await db.exec(`
     CREATE TABLE auth_user (id int PRIMARY KEY, username text NOT NULL);
-    CREATE TABLE prompts_prompt (id int PRIMARY KEY, title text, author_id int REFERENCES auth_user(id), featured_image varchar(255), created_at timestamptz DEFAULT now(), deleted_at timestamptz);
+    CREATE TABLE prompts_prompt (id int PRIMARY KEY, title text, author_id int REFERENCES auth_user(id), featured_image varchar(255), created_at ${stamp} DEFAULT now(), deleted_at ${stamp});
     CREATE TABLE accounts_profile (id int PRIMARY KEY, avatar text);
     CREATE TABLE documents (id int PRIMARY KEY, file_url text);
     INSERT INTO auth_user VALUES (1, 'alice'), (2, 'bob');

@@ -156,6 +156,31 @@ describeMysql('MySQL/MariaDB reader', () => {
     }
   });
 
+  it('no source can write: stacking, wrapper escapes, sequences, locking reads, INTO OUTFILE', async () => {
+    await db.exec('CREATE SEQUENCE IF NOT EXISTS seq_attack');
+    const r = await open();
+    const before = await db.query('CHECKSUM TABLE posts, tags');
+    const attacks: Array<[string, string]> = [
+      ['SELECT image AS ref FROM posts; DELETE FROM posts', 'config'],
+      ["SELECT image AS ref FROM posts) x, (SELECT SETVAL(seq_attack, 100) AS y", 'database'],
+      ['SELECT NEXTVAL(seq_attack) AS ref', 'database'],
+      ['SELECT image AS ref FROM posts FOR UPDATE', 'database'],
+      ["SELECT image AS ref FROM posts INTO OUTFILE '/tmp/asset-audit-outfile-marker'", 'database'],
+      ["SELECT image AS ref FROM posts) x INTO OUTFILE '/tmp/asset-audit-outfile-marker' -- ", 'database'],
+      ['SELECT writes() AS ref', 'database'],
+    ];
+    try {
+      for (const [query, kind] of attacks) {
+        await expect(all(r.stream(src(query))), query).rejects.toMatchObject({ kind });
+        await expect(r.count(src(query)), query).rejects.toMatchObject({ kind });
+      }
+    } finally {
+      await r.close();
+    }
+    expect(await db.query('CHECKSUM TABLE posts, tags')).toEqual(before);
+    expect((await db.query<{ n: unknown }>('SELECT NEXTVAL(seq_attack) AS n'))[0]?.n).toEqual(1);
+  });
+
   it('a statement over the timeout fails as a database error naming the setting; the reader stays usable', async () => {
     const r = await openMysql(parseMysqlUrl(db.url), { statementTimeoutSeconds: 1 });
     try {
@@ -163,7 +188,7 @@ describeMysql('MySQL/MariaDB reader', () => {
       expect(heavy).toMatchObject({ kind: 'database' });
       expect(heavy.message).toMatch(/timed out: raise database\.statementTimeoutSeconds/);
       const isolated = await r.isolate(() => r.count(src('SELECT BENCHMARK(2000000000, SHA2(\'x\', 512)) AS ref')));
-      expect(isolated).toEqual({ ok: false, error: 'timed out (raise --timeout)' });
+      expect(isolated).toMatchObject({ ok: false, error: 'timed out (raise --timeout)' });
       expect(await r.count(src('SELECT 1 AS ref'))).toBe(1);
     } finally {
       await r.close();

@@ -170,4 +170,4 @@ export function sslOption(target: MysqlTarget): undefined | string | { rejectUna
 }
 
 export const tlsSummary = (target: MysqlTarget): string =>
-  target.tls === 'profile' ? `TLS with the "${target.tlsProfile}" CA bundle` : `TLS ${target.tls}${target.tls === 'prefer' ? ' (encrypt when the server offers it, unverified)' : ''}`;
+  target.tls === 'profile' ? `TLS with the "${target.tlsProfile}" CA bundle` : target.tls === 'disable' ? 'no TLS' : `TLS ${target.tls}${target.tls === 'prefer' ? ' (encrypt when the server offers it, unverified)' : ''}`;

@@ -68,10 +68,10 @@ export async function openMysql(target: MysqlTarget, options: OpenOptions): Prom
         if (gone) throw fail(gone);
         if (err instanceof AuditError) {
           if (err.kind === 'database' && (err.cause as { fatal?: boolean } | undefined)?.fatal) throw err;
-          return { ok: false, error: isTimeout(err.cause) ? 'timed out (raise --timeout)' : err.message };
+          return { ok: false, error: isTimeout(err.cause) ? 'timed out (raise --timeout)' : err.message, cause: err };
         }
         if ((err as { fatal?: boolean }).fatal) throw fail(err);
-        return { ok: false, error: isTimeout(err) ? 'timed out (raise --timeout)' : ((err as Error).message ?? String(err)) };
+        return { ok: false, error: isTimeout(err) ? 'timed out (raise --timeout)' : ((err as Error).message ?? String(err)), cause: err };
       }
     },
 
