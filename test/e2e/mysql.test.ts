@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CloudinaryEmulator } from '../../src/emulator/index.js';
 import { readReport } from '../../src/report/read.js';
 import { runCli, workspace } from '../support/cli.js';
+import { cuttingProxy } from '../support/net-faults.js';
 import { describeMysql, startMysql, type TestMysql } from '../support/mysql.js';
 import { scenarioConfig, seedScenario, type Expected } from '../support/seed.js';
 
@@ -62,6 +63,29 @@ describeMysql('detect against MariaDB', () => {
     expect(run.stderr).toMatch(/Access denied.*check the user and password in DATABASE_URL/);
     expect(run.stderr).toContain(`${url.hostname}:${url.port}`);
     expect(run.stderr).not.toContain('pw-never-shown');
+  });
+
+  it('a connection dropped mid-stream ends the run with exit 3, naming the source; no report', async () => {
+    const proxy = await cuttingProxy(Number(new URL(db.url).port || 3306), 40_000);
+    try {
+      const url = new URL(db.url);
+      url.port = String(proxy.port);
+      const dir = workspace({ 'asset-audit.config.json': scenarioConfig });
+      const run = await runCli(['detect', '--days', '30'], { cwd: dir, env: { ...env, DATABASE_URL: url.toString() } });
+      expect(run.code, run.stderr).toBe(3);
+      expect(run.stderr).toMatch(/reference source "prompts".*(Connection lost|closed|ECONNRESET)/i);
+      expect(readdirSync(dir)).not.toContain('reports');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a statement over the timeout ends the run with exit 3, naming the source and the setting', async () => {
+    const slow = { references: [{ name: 'slow', query: "SELECT featured_image AS ref FROM prompts_prompt WHERE BENCHMARK(500000000, SHA2('x', 512)) = 0" }], database: { statementTimeoutSeconds: 1 } };
+    const dir = workspace({ 'asset-audit.config.json': slow });
+    const run = await runCli(['detect', '--all'], { cwd: dir, env });
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.stderr).toMatch(/reference source "slow".*max_statement_time exceeded.*statementTimeoutSeconds/);
   });
 });
 
