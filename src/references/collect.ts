@@ -63,13 +63,35 @@ export async function collectReferences(reader: ReferenceReader, index: Referenc
 }
 
 /**
+ * A JSON object or array stored as text: MySQL/MariaDB JSON arrives so (MariaDB's JSON is
+ * LONGTEXT), SQLite has no JSON type, and any engine may keep JSON in a text column. Its string
+ * leaves protect as bare ids, as a json/jsonb document's do: protecting too much can only hide an
+ * orphan, too little can delete an asset in use.
+ */
+function jsonDocument(text: string): object | undefined {
+  const start = text.trimStart().charAt(0);
+  if (start !== '{' && start !== '[') return undefined;
+  try {
+    const value = JSON.parse(text) as unknown;
+    return value !== null && typeof value === 'object' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Text gives one value read as the source says. Array elements (text[], a JSON array of strings)
  * are single stored values each: read as `auto` unless the source insists on `value`. Other
- * json/jsonb documents are scanned as text, and their string leaves also protect as bare ids.
+ * json/jsonb documents are scanned as text, and their string leaves also protect as bare ids; so
+ * do the leaves of JSON held as text.
  */
 export function valuesOf(ref: unknown, extract: SourceConfig['extract'] = 'auto'): Array<{ value: string; mode?: SourceConfig['extract']; document?: unknown }> {
   if (ref === null || ref === undefined) return [];
-  if (typeof ref === 'string') return ref.trim() === '' ? [] : [{ value: ref }];
+  if (typeof ref === 'string') {
+    if (ref.trim() === '') return [];
+    const document = jsonDocument(ref);
+    return [document === undefined ? { value: ref } : { value: ref, document }];
+  }
   if (Array.isArray(ref) && ref.every((v) => typeof v === 'string' || v === null)) {
     const mode = extract === 'value' ? 'value' : 'auto';
     return ref.filter((v): v is string => typeof v === 'string' && v.trim() !== '').map((value) => ({ value, mode }));

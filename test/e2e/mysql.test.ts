@@ -46,6 +46,20 @@ describeMysql('detect against MariaDB', () => {
     expect(report.missing.find((m) => m.public_id === 'prompts/gone_0')!.status).toBe('DELETED');
   });
 
+  it('a bare id inside a JSON column (text on the wire) is never an orphan', async () => {
+    emu.addAsset({ public_id: 'shop/shoe', created_at: new Date(Date.now() - DAY).toISOString() });
+    emu.addAsset({ public_id: 'shop/unused', created_at: new Date(Date.now() - DAY).toISOString() });
+    await db.exec('CREATE TABLE products (id INT PRIMARY KEY, data JSON)');
+    await db.exec(`INSERT INTO products VALUES (1, '{"name": "Shoe", "gallery": [{"image": "shop/shoe"}]}')`);
+    const config = { ...scenarioConfig, references: [...scenarioConfig.references, { name: 'products', table: 'products', column: 'data', id: 'id' }] };
+    const dir = workspace({ 'asset-audit.config.json': config });
+    const run = await runCli(['detect', '--days', '30', '--json', '--quiet'], { cwd: dir, env });
+    expect(run.code, run.stderr).toBe(1);
+    const orphans = (JSON.parse(run.stdout) as { orphans: Array<{ publicId: string }> }).orphans.map((o) => o.publicId);
+    expect(orphans).toContain('shop/unused');
+    expect(orphans).not.toContain('shop/shoe');
+  });
+
   it('doctor reports the connection and the read-only session', async () => {
     const dir = workspace({ 'asset-audit.config.json': scenarioConfig });
     const run = await runCli(['doctor'], { cwd: dir, env });
