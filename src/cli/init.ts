@@ -16,6 +16,7 @@ import { discover, type Discovery } from '../init/discover.js';
 import { describeFinding, proposeSources, renderConfig, sourceSnippet } from '../init/render.js';
 import { SAMPLE_VALUES } from '../init/sample.js';
 import { parseDatabaseUrl } from '../database/open.js';
+import { sourceSql } from '../database/sql.js';
 import type { ReferenceReader } from '../database/types.js';
 import { writeAtomic } from '../report/write.js';
 import { CloudinaryStorage } from '../storage/cloudinary/client.js';
@@ -105,6 +106,8 @@ async function runInit(flags: InitFlags): Promise<number> {
 
   const reader = await database.open({ statementTimeoutSeconds: timeoutSeconds });
   try {
+    // a source of several statements is refused before anything runs, as detect refuses it
+    if (checking) for (const source of existing!.references) sourceSql(source, reader.sql);
     let found: Discovery;
     try {
       found = await discover(reader, { parse, assets, anyCloud: !credentials, sampleSize, log });

@@ -6,6 +6,7 @@
  */
 import type { SourceConfig } from '../config/schema.js';
 import type { AuditError } from '../errors.js';
+import type { SqlDialect } from './sql.js';
 
 export type Dialect = 'postgres' | 'mysql' | 'sqlite';
 
@@ -36,6 +37,8 @@ export interface ReferenceReader {
   /** host:port/db or a file path, never credentials: safe in any message. */
   readonly label: string;
   readonly capabilities: ReaderCapabilities;
+  /** How this engine quotes identifiers and literals (for `sourceSql`). */
+  readonly sql: SqlDialect;
   /**
    * Runs the source with no rows and returns its column names. A source without a `ref` column,
    * or with several statements, is a config error (exit 2); a failing statement a database error.

@@ -105,6 +105,20 @@ describe('exit codes through the real CLI', () => {
     expect(bad.stderr).not.toContain(SECRET);
   });
 
+  it('2: a "%" in the DATABASE_URL password that starts no escape names the variable, in every command', async () => {
+    const dir = workspace({ 'asset-audit.config.json': config });
+    const url = 'postgres://app:50%off-Secret@127.0.0.1:5432/app';
+    for (const args of [['detect'], ['init', '--check'], ['delete', '-i', 'none.csv']]) {
+      const run = await runCli(args, { cwd: dir, env: { ...env, DATABASE_URL: url } });
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(/DATABASE_URL: the password holds a "%" that does not start a %XX escape.*%25/);
+      expect(run.stderr).not.toMatch(/URIError|unexpected failure|off-Secret/);
+    }
+    const doctor = await runCli(['doctor'], { cwd: dir, env: { ...env, DATABASE_URL: url } });
+    expect(doctor.stderr).toMatch(/\[FAIL\] DATABASE_URL: DATABASE_URL: the password holds a "%"/);
+    expect(doctor.stderr).not.toMatch(/off-Secret/);
+  });
+
   it('3: database unreachable, no report written', async () => {
     const dir = workspace({ 'asset-audit.config.json': config });
     const run = await runCli(['detect'], { cwd: dir, env: { ...env, DATABASE_URL: `postgres://u:dbpass-XYZ@127.0.0.1:${await freePort()}/x` } });

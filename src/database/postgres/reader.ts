@@ -19,6 +19,7 @@ export async function openPostgres(target: PostgresTarget, options: OpenOptions)
     dialect: 'postgres',
     label: target.label,
     capabilities: { arrays: true, tableSample: true },
+    sql: dialect,
     catalog: postgresCatalog(client, dialect),
 
     async probe(source: SourceConfig): Promise<string[]> {
