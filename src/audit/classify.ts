@@ -1,7 +1,9 @@
 /**
  * The pure rules of the diff.
- * - An asset is an orphan when no reference of any kind names its public_id and no ignore glob
- *   matches it. Matching on public_id alone (not resource or delivery type) errs towards keeping.
+ * - An asset is an orphan when no reading names it and no ignore glob matches it. An asset is
+ *   (resource type, delivery type, public_id): a reading that states both types (a delivery URL,
+ *   a CloudinaryField value) names only that asset; a bare id names every asset with that public_id
+ *   (see ReferenceIndex.isProtected).
  * - A reference is missing only when every candidate has been shown absent from every partition
  *   it could live in, by a complete listing that covers it or by a lookup. Otherwise it is found
  *   or, if a check could not run, unverified.

@@ -49,3 +49,14 @@ export function requirementKey(candidates: AssetKey[]): string {
     .sort()
     .join('\n');
 }
+
+/** `image/private`, `video/*` (every delivery type of it), joined by `, `: where a mask's partitions lie. */
+export function maskLabel(mask: number): string {
+  const labels: string[] = [];
+  for (const resourceType of RESOURCE_TYPES) {
+    const types = DELIVERY_TYPES.filter((type) => (mask & partitionBit({ resourceType, type })) !== 0);
+    if (types.length === DELIVERY_TYPES.length) labels.push(`${resourceType}/*`);
+    else for (const type of types) labels.push(`${resourceType}/${type}`);
+  }
+  return labels.join(', ');
+}

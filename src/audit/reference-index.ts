@@ -1,16 +1,22 @@
 /**
- * Everything the database said, held compactly for the diff: which public_ids are in use
- * (protected from being called orphans), which distinct requirements must be confirmed to exist,
- * and the rows behind them for the missing-assets section.
+ * Everything the database said, held compactly for the diff: which assets are in use (protected
+ * from being called orphans), which distinct requirements must be confirmed to exist, and the rows
+ * behind them for the missing-assets section.
+ *
+ * An asset is (resource type, delivery type, public_id). A reading protects exactly the partitions
+ * its candidates allow: a typed one (delivery URL, CloudinaryField value) its own, a bare id all
+ * nine (or the three of the source's resource_type column), an ambiguous one those of every
+ * candidate. Held as one 9-bit mask per public_id slot: the OR of every candidate naming it.
  *
  * Memory is the constraint at a million references (peak RSS under 400 MB): each distinct
  * public_id is stored once and given a slot number; a requirement naming one candidate (nearly all
- * of them) is a number, slot × 512 + partition mask; existence is tracked per slot in typed arrays
- * (see ExistenceLedger). The report rows are handed to a RowSink as they are read: in memory by
+ * of them) is a number, slot × 512 + partition mask; what is protected and what exists are tracked
+ * per slot in typed arrays (see ExistenceLedger). The report rows are handed to a RowSink as they are read: in memory by
  * default, spooled to a temporary file by detect (src/scan/spool.ts) and read back once at the end.
  */
 import type { AssetKey } from '../references/types.js';
-import { maskOf, requirementKey } from './keys.js';
+import type { Partition } from '../storage/types.js';
+import { maskOf, partitionBit, requirementKey } from './keys.js';
 
 export interface ReferenceRow {
   source: string;
@@ -32,7 +38,7 @@ export interface SourceStats {
   name: string;
   rows: number;
   references: number;
-  /** Readings that only protect ids (ambiguous layers), never checked for existence. */
+  /** Readings that only protect assets (ambiguous layers), never checked for existence. */
   protectOnly: number;
   empty: number;
   foreign: number;
@@ -62,7 +68,7 @@ export interface RowSink {
   add(requirement: RequirementRef, row: ReferenceRow): void;
 }
 
-/** Keeps rows in memory: for small runs, tests and commands that only need the protected ids. */
+/** Keeps rows in memory: for small runs, tests and commands that only need what is protected. */
 export class MemoryRows implements RowSink {
   readonly rows: Array<{ requirement: RequirementRef; row: ReferenceRow }> = [];
   add(requirement: RequirementRef, row: ReferenceRow): void {
@@ -77,6 +83,8 @@ export class ReferenceIndex {
   private readonly ids: string[] = [];
   /** Per slot, the mask of the first single-candidate requirement naming it (0: none). */
   private firstMask = new Uint16Array(INITIAL_SLOTS);
+  /** Per slot, the partitions in which an asset with this public_id is referenced (protected). */
+  private protectedMask = new Uint16Array(INITIAL_SLOTS);
   /** Further distinct masks for the same slot (a bare id and a typed URL of the same asset). */
   private readonly moreMasks = new Map<number, number[]>();
   private readonly multiKeys = new Map<string, number>();
@@ -103,6 +111,7 @@ export class ReferenceIndex {
       const c = candidates[0]!;
       const slot = this.intern(c.publicId, row.reference);
       const mask = maskOf(c);
+      this.protectedMask[slot]! |= mask;
       this.addSingle(slot, mask);
       requirement = slot * MASK_SPAN + mask;
     } else {
@@ -110,10 +119,10 @@ export class ReferenceIndex {
       let i = this.multiKeys.get(key);
       if (i === undefined) {
         i = this.multi.length;
-        this.multi.push(candidates.map((c) => ({ slot: this.intern(c.publicId, row.reference), mask: maskOf(c) })));
+        this.multi.push(candidates.map((c) => ({ slot: this.protectSlot(c, row.reference), mask: maskOf(c) })));
         this.multiKeys.set(key, i);
       } else {
-        for (const c of candidates) this.intern(c.publicId, row.reference);
+        for (const c of candidates) this.protectSlot(c, row.reference);
       }
       requirement = -(i + 1);
     }
@@ -122,13 +131,13 @@ export class ReferenceIndex {
   }
 
   /**
-   * Protects ids from ever being called orphans without requiring them to exist: a reading that
+   * Protects assets from ever being called orphans without requiring them to exist: a reading that
    * may or may not be an asset (a layer in an ambiguous, unversioned URL) must keep it, but must
-   * not make the row "missing" when it is not one.
+   * not make the row "missing" when it is not one. Each candidate protects the partitions it allows.
    */
   protect(stats: SourceStats, candidates: AssetKey[], raw: string): void {
     stats.protectOnly++;
-    for (const c of candidates) this.intern(c.publicId, raw);
+    for (const c of candidates) this.protectSlot(c, raw);
   }
 
   addUnrecognised(stats: SourceStats, kind: 'foreign' | 'invalid', row: ReferenceRow, reason: string): void {
@@ -140,14 +149,15 @@ export class ReferenceIndex {
     }
   }
 
-  /** True when some reference names this public_id (of any resource or delivery type). */
-  isProtected(publicId: string): boolean {
-    return this.slots.has(publicId);
+  /** True when some reading names this asset: its public_id, in a partition the reading allows. */
+  isProtected(asset: Partition & { publicId: string }): boolean {
+    const slot = this.slots.get(asset.publicId);
+    return slot !== undefined && (this.protectedMask[slot]! & partitionBit(asset)) !== 0;
   }
 
-  /** Set-like view kept for callers written against the earlier Set<string>. */
-  get protectedIds(): { has(publicId: string): boolean; readonly size: number } {
-    return { has: (id) => this.slots.has(id), size: this.slots.size };
+  /** The partitions in which assets with this slot's public_id are protected (0: none). */
+  protectedMaskOf(slot: number): number {
+    return this.protectedMask[slot] ?? 0;
   }
 
   slotOf(publicId: string): number | undefined {
@@ -207,6 +217,12 @@ export class ReferenceIndex {
     }
   }
 
+  private protectSlot(c: AssetKey, raw: string): number {
+    const slot = this.intern(c.publicId, raw);
+    this.protectedMask[slot]! |= maskOf(c);
+    return slot;
+  }
+
   private intern(publicId: string, raw: string): number {
     const known = this.slots.get(publicId);
     if (known !== undefined) return known;
@@ -217,10 +233,15 @@ export class ReferenceIndex {
     this.ids.push(id);
     this.slots.set(id, slot);
     if (slot >= this.firstMask.length) {
-      const grown = new Uint16Array(this.firstMask.length * 2);
-      grown.set(this.firstMask);
-      this.firstMask = grown;
+      this.firstMask = grown(this.firstMask);
+      this.protectedMask = grown(this.protectedMask);
     }
     return slot;
   }
+}
+
+function grown(masks: Uint16Array<ArrayBuffer>): Uint16Array<ArrayBuffer> {
+  const bigger = new Uint16Array(masks.length * 2);
+  bigger.set(masks);
+  return bigger;
 }

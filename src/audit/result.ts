@@ -12,6 +12,8 @@ export interface OrphanRow {
   uploadedAt: string;
   assetId: string;
   url: string;
+  /** Why a reviewer should look twice, e.g. `public_id referenced as image/private` (absent: nothing to say). */
+  note?: string;
 }
 
 export interface MissingRow extends ReferenceRow {

@@ -207,7 +207,7 @@ async function runDelete(flags: DeleteFlags): Promise<number> {
             log.info(`Re-read ${index.referenceCount.toLocaleString('en-US')} references before the next batch`);
             if (index.referenceCount === 0) throw usageError('the reference sources now return no references at all; stopping before the next batch');
           }
-          return assets.filter((a) => !index.isProtected(a.publicId));
+          return assets.filter((a) => !index.isProtected(a));
         },
       }).catch((err: unknown) => {
         throw asExitError(err);

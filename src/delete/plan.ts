@@ -44,7 +44,7 @@ export async function planDeletion(input: PlanInput): Promise<DeletePlan> {
   let alreadyDone = 0;
   for (const c of input.candidates) {
     if (input.journal.finished(c)) alreadyDone++;
-    else if (input.index.isProtected(c.publicId)) settled.push({ candidate: c, outcome: 'skipped:referenced' });
+    else if (input.index.isProtected(c)) settled.push({ candidate: c, outcome: 'skipped:referenced' });
     else if (input.isIgnored(c.publicId)) settled.push({ candidate: c, outcome: 'skipped:ignored' });
     else pending.push(c);
   }

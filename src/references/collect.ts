@@ -1,6 +1,6 @@
 /** Streams every configured source and turns each stored value into references in the index. */
 import type { SourceConfig } from '../config/schema.js';
-import type { ReferenceIndex } from '../audit/reference-index.js';
+import type { ReferenceIndex, ReferenceRow, SourceStats } from '../audit/reference-index.js';
 import { toRow } from './record.js';
 import { RESOURCE_TYPES, type ResourceType } from '../storage/types.js';
 import { referencesIn } from './extract.js';
@@ -38,22 +38,7 @@ export async function collectReferences(reader: ReferenceReader, index: Referenc
         }
         const hint = RESOURCE_TYPES.includes(record.resource_type as ResourceType) ? (record.resource_type as ResourceType) : undefined;
         const context = hint ? { ...options.context, resourceTypeHint: hint } : options.context;
-        for (const { value, mode, document } of values) {
-          for (const found of referencesIn(value, context, mode ?? source.extract)) {
-            const refRow = found.raw === value ? row : { ...row, reference: found.raw };
-            if (found.parsed.kind === 'asset' && found.parsed.protectOnly) index.protect(stats, found.parsed.candidates, found.raw);
-            else if (found.parsed.kind === 'asset') index.addReference(stats, refRow, found.parsed.candidates);
-            else {
-              index.addUnrecognised(stats, found.parsed.kind, refRow, found.parsed.reason);
-              const keep = fallbackCandidates(found.raw, found.parsed.kind, context);
-              if (keep.length) index.protect(stats, keep, found.raw);
-            }
-          }
-          if (document !== undefined) {
-            const keep = jsonLeafCandidates(document, context);
-            if (keep.length) index.protect(stats, keep, value);
-          }
-        }
+        for (const value of values) indexValue(index, stats, row, value, context, source.extract);
       }
     } catch (err) {
       if (options.signal?.aborted) throw err;
@@ -80,12 +65,40 @@ function jsonDocument(text: string): object | undefined {
 }
 
 /**
+ * Puts what one stored value names into the index: requirements, protect-only readings, and the
+ * fallback readings of values the parser refuses.
+ */
+export function indexValue(index: ReferenceIndex, stats: SourceStats, row: ReferenceRow, stored: StoredValue, context: ParseContext, extract: SourceConfig['extract'] = 'auto'): void {
+  const { value, mode, document } = stored;
+  for (const found of referencesIn(value, context, mode ?? extract)) {
+    const refRow = found.raw === value ? row : { ...row, reference: found.raw };
+    if (found.parsed.kind === 'asset' && found.parsed.protectOnly) index.protect(stats, found.parsed.candidates, found.raw);
+    else if (found.parsed.kind === 'asset') index.addReference(stats, refRow, found.parsed.candidates);
+    else {
+      index.addUnrecognised(stats, found.parsed.kind, refRow, found.parsed.reason);
+      const keep = fallbackCandidates(found.raw, found.parsed, context);
+      if (keep.length) index.protect(stats, keep, found.raw);
+    }
+  }
+  if (document !== undefined) {
+    const keep = jsonLeafCandidates(document, context);
+    if (keep.length) index.protect(stats, keep, value);
+  }
+}
+
+export interface StoredValue {
+  value: string;
+  mode?: SourceConfig['extract'];
+  document?: unknown;
+}
+
+/**
  * Text gives one value read as the source says. Array elements (text[], a JSON array of strings)
  * are single stored values each: read as `auto` unless the source insists on `value`. Other
  * json/jsonb documents are scanned as text, and their string leaves also protect as bare ids; so
  * do the leaves of JSON held as text.
  */
-export function valuesOf(ref: unknown, extract: SourceConfig['extract'] = 'auto'): Array<{ value: string; mode?: SourceConfig['extract']; document?: unknown }> {
+export function valuesOf(ref: unknown, extract: SourceConfig['extract'] = 'auto'): StoredValue[] {
   if (ref === null || ref === undefined) return [];
   if (typeof ref === 'string') {
     if (ref.trim() === '') return [];

@@ -6,8 +6,10 @@
  *
  * 1. Rejections. `invalid`: empty/blank, longer than 2048 chars, control characters, malformed
  *    %-encoding, a Cloudinary URL with no public id. `foreign`: non-Cloudinary URLs and other
- *    schemes (`data:`, `mailto:`, `s3://`...), local paths (`/x`), URLs of another cloud, and
- *    delivery types that are not stored assets (`fetch`, `youtube`, `list`, `sprite`, `text`...).
+ *    schemes (`data:`, `mailto:`, `s3://`...), local paths (`/x`), URLs of another cloud and
+ *    cached search URLs (`…/search/<signature>/<ttl>/<base64>`; both `noAsset`: they name nothing
+ *    here, so no fallback may protect by them), and delivery types that are not stored assets
+ *    (`fetch`, `youtube`, `list`, `sprite`, `text`...).
  * 2. Forms recognised:
  *    - delivery URL: `[http(s):]//HOST/...` or scheme-less `HOST/...`; query and fragment dropped.
  *      HOST = `res[-N].cloudinary.com` (and legacy shared hosts) followed by the cloud name,
@@ -74,6 +76,9 @@ const VERSION_RE = /^v\d{1,20}$/;
 const SIGNATURE_RE = /^s--(?:[A-Za-z0-9_-]{8}|[A-Za-z0-9_-]{32})--$/;
 const TRANSFORM_RE = /^(?:[a-z]{1,4}|\$[A-Za-z0-9]{1,40})_[^,]*(?:,(?:[a-z]{1,4}|\$[A-Za-z0-9]{1,40})_[^,]*)*$/;
 const LEADING_VERSION_RE = /^v\d{1,20}\//;
+const SEARCH_SIGNATURE_RE = /^[0-9a-f]{40,128}$/i;
+const SEARCH_TTL_RE = /^\d{1,10}$/;
+const SEARCH_QUERY_RE = /^[A-Za-z0-9+=_-]+$/;
 
 type HostKind =
   | { kind: 'shared' }
@@ -200,6 +205,8 @@ export class Candidates {
 
 const invalid = (reason: string): ParsedReference => ({ kind: 'invalid', reason });
 const foreign = (reason: string): ParsedReference => ({ kind: 'foreign', reason });
+/** Foreign for certain: names nothing in this account, so nothing may fall back to protecting by it. */
+const noAsset = (reason: string): ParsedReference => ({ kind: 'foreign', reason, noAsset: true });
 
 class InvalidValue extends Error {}
 
@@ -333,16 +340,18 @@ function parseUrl(v: string, hostStart: number, ctx: ParseContext, runs?: Transf
   if (kind.kind === 'shared') {
     const cloud = segs[0];
     if (cloud === undefined) return invalid('Cloudinary URL without a cloud name');
-    if (cloud.toLowerCase() !== d.cloud) return foreign(`another cloud (${cloud})`);
+    if (cloud.toLowerCase() !== d.cloud) return noAsset(`another cloud (${cloud})`);
     i = 1;
   } else {
-    if (kind.kind === 'private' && kind.cloud !== d.cloud) return foreign(`another cloud (${kind.cloud})`);
+    if (kind.kind === 'private' && kind.cloud !== d.cloud) return noAsset(`another cloud (${kind.cloud})`);
     if (segs[0]?.toLowerCase() === d.cloud) {
       const next = segs[1]?.toLowerCase();
       if (next !== undefined && (RESOURCE_TYPES.has(next) || PATH_PREFIXES.has(next))) i = 1;
       else cloudOptional = true;
     }
   }
+
+  if (isSearchUrl(segs, i) || (cloudOptional && isSearchUrl(segs, 1))) return noAsset('cached search URL');
 
   const c = new Candidates();
   const first = segs[i]?.toLowerCase();
@@ -371,6 +380,15 @@ function parseUrl(v: string, hostStart: number, ctx: ParseContext, runs?: Transf
   resolveRootPath(c, segs.slice(i), runs);
   if (cloudOptional) resolveRootPath(c, segs, runs);
   return { kind: 'asset', candidates: c.list };
+}
+
+/**
+ * A cacheable search URL (`Search.to_url`): `search/<signature>/<ttl>/<base64 expression>[/<cursor>]`
+ * after the cloud. It returns search results, not an asset. The signature is hex (SHA-256 today);
+ * standard base64 may hold `/`, so the expression can span several segments.
+ */
+function isSearchUrl(segs: readonly string[], at: number): boolean {
+  return segs.length >= at + 4 && segs[at] === 'search' && SEARCH_SIGNATURE_RE.test(segs[at + 1]!) && SEARCH_TTL_RE.test(segs[at + 2]!) && SEARCH_QUERY_RE.test(segs[at + 3]!);
 }
 
 /** Root-path URL (`use_root_path`): image/upload without the `image/upload` part, maybe with a suffix. */

@@ -13,8 +13,9 @@ export interface AssetKey {
 /**
  * What one stored value refers to. A value can be ambiguous (a bare `docs/file.pdf` is a raw
  * id or an image `docs/file`; an unversioned URL segment can be a transformation or a folder):
- * then every reading is a candidate, all of them are protected from being called orphans, and
- * the reference counts as present when any candidate exists.
+ * then every reading is a candidate, each protects from being called an orphan the assets it can
+ * name (its public_id in the partitions its types allow), and the reference counts as present when
+ * any candidate exists.
  */
 export type ParsedReference =
   | {
@@ -28,7 +29,15 @@ export type ParsedReference =
        */
       protectOnly?: true;
     }
-  | { kind: 'foreign'; reason: string }
+  | {
+      kind: 'foreign';
+      reason: string;
+      /**
+       * Set when the value certainly names nothing in this account (another cloud's URL, a cached
+       * search URL): no fallback reading may protect an asset by it.
+       */
+      noAsset?: true;
+    }
   | { kind: 'invalid'; reason: string };
 
 export interface ParseContext {

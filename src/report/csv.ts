@@ -8,7 +8,9 @@ export const MISSING_TITLE = 'RECORDS WITH MISSING ASSETS';
 export const UNVERIFIED_TITLE = 'REFERENCES NOT VERIFIED (SCAN INCOMPLETE)';
 export const INCOMPLETE_PREFIX = 'INCOMPLETE SCAN';
 
-export const ORPHAN_COLUMNS = ['public_id', 'resource_type', 'type', 'size_bytes', 'size_mb', 'format', 'uploaded_at', 'cloudinary_url', 'asset_id'];
+export const ORPHAN_COLUMNS = ['public_id', 'resource_type', 'type', 'size_bytes', 'size_mb', 'format', 'uploaded_at', 'cloudinary_url', 'asset_id', 'note'];
+/** The orphan header of reports written before the `note` column; still read. */
+export const ORPHAN_COLUMNS_WITHOUT_NOTE = ORPHAN_COLUMNS.slice(0, -1);
 export const MISSING_COLUMNS = ['source', 'record_id', 'title', 'author', 'resource_type', 'type', 'public_id', 'created_at', 'status', 'record_url', 'reference'];
 
 /** Rows per stringify call: each record's text is independent of the others, so batching changes no byte. */
@@ -16,7 +18,7 @@ const BATCH = 1_000;
 
 const csv = (rows: string[][]): string => stringify(rows.map((r) => r.map(neutralise)), { record_delimiter: '\n' });
 
-const orphanCells = (o: OrphanRow): string[] => [o.publicId, o.resourceType, o.type, String(o.bytes), (o.bytes / 1_048_576).toFixed(2), o.format, o.uploadedAt, o.url, o.assetId];
+const orphanCells = (o: OrphanRow): string[] => [o.publicId, o.resourceType, o.type, String(o.bytes), (o.bytes / 1_048_576).toFixed(2), o.format, o.uploadedAt, o.url, o.assetId, o.note ?? ''];
 const missingCells = (m: MissingRow): string[] => [m.source, m.recordId, m.title, m.author, m.resourceType, m.type, m.publicId, m.createdAt, m.status, m.recordUrl, m.reference];
 
 function writeRows<T>(rows: readonly T[], cells: (row: T) => string[], write: (text: string) => void): void {

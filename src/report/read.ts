@@ -4,7 +4,7 @@
  * refused as a whole with the line it was found on.
  */
 import { parse } from 'csv-parse/sync';
-import { INCOMPLETE_PREFIX, MISSING_COLUMNS, MISSING_TITLE, ORPHAN_COLUMNS, ORPHAN_TITLE, UNVERIFIED_TITLE } from './csv.js';
+import { INCOMPLETE_PREFIX, MISSING_COLUMNS, MISSING_TITLE, ORPHAN_COLUMNS, ORPHAN_COLUMNS_WITHOUT_NOTE, ORPHAN_TITLE, UNVERIFIED_TITLE } from './csv.js';
 import { unneutralise } from './neutralise.js';
 
 export class ReportFormatError extends Error {
@@ -26,8 +26,15 @@ export interface ParsedReport {
   unverified: Row[];
 }
 
-const SECTIONS: Record<string, { key: 'orphans' | 'missing' | 'unverified'; columns: string[] }> = {
-  [ORPHAN_TITLE]: { key: 'orphans', columns: ORPHAN_COLUMNS },
+interface Section {
+  key: 'orphans' | 'missing' | 'unverified';
+  columns: string[];
+  /** An older header also accepted; its rows get '' for the columns it lacks. */
+  older?: string[];
+}
+
+const SECTIONS: Record<string, Section> = {
+  [ORPHAN_TITLE]: { key: 'orphans', columns: ORPHAN_COLUMNS, older: ORPHAN_COLUMNS_WITHOUT_NOTE },
   [MISSING_TITLE]: { key: 'missing', columns: MISSING_COLUMNS },
   [UNVERIFIED_TITLE]: { key: 'unverified', columns: MISSING_COLUMNS },
 };
@@ -42,7 +49,8 @@ export function readReport(text: string): ParsedReport {
     throw new ReportFormatError(e.lines ?? 0, `not valid CSV (${e.message})`);
   }
   const report: ParsedReport = { orphans: [], missing: [], unverified: [] };
-  let section: (typeof SECTIONS)[string] | undefined;
+  let section: Section | undefined;
+  let columns: string[] = [];
   let expectHeader = false;
   const seen = new Set<string>();
   for (const { record, info } of records) {
@@ -62,17 +70,18 @@ export function readReport(text: string): ParsedReport {
     }
     if (!section) throw new ReportFormatError(line, `expected the title line "${ORPHAN_TITLE}": this is not an asset-audit detect report`);
     if (expectHeader) {
-      if (cells.join(',') !== section.columns.join(',')) {
-        throw new ReportFormatError(line, `unexpected header; expected ${section.columns.join(',')}`);
-      }
+      const header = cells.join(',');
+      if (header === section.columns.join(',')) columns = section.columns;
+      else if (section.older && header === section.older.join(',')) columns = section.older;
+      else throw new ReportFormatError(line, `unexpected header; expected ${section.columns.join(',')}`);
       expectHeader = false;
       continue;
     }
-    if (cells.length !== section.columns.length) {
-      throw new ReportFormatError(line, `expected ${section.columns.length} cells, found ${cells.length} (truncated or edited row?)`);
+    if (cells.length !== columns.length) {
+      throw new ReportFormatError(line, `expected ${columns.length} cells, found ${cells.length} (truncated or edited row?)`);
     }
     const row: Row = {};
-    section.columns.forEach((c, i) => (row[c] = cells[i]!));
+    section.columns.forEach((c, i) => (row[c] = cells[i] ?? ''));
     if (section.key === 'orphans') report.orphans.push({ ...row, line: String(line) });
     else report[section.key].push(row);
   }

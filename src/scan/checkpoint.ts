@@ -17,7 +17,8 @@ import type { Chain } from './list.js';
 import type { VerifyMode } from './verify.js';
 
 export const CHECKPOINT_FORMAT = 'asset-audit/checkpoint';
-export const CHECKPOINT_VERSION = 1;
+/** 2: orphans judged by (resource type, delivery type, public_id); a version 1 scan kept assets by public_id alone. */
+export const CHECKPOINT_VERSION = 2;
 
 export interface Checkpoint {
   format: typeof CHECKPOINT_FORMAT;

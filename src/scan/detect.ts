@@ -5,14 +5,14 @@
  */
 import type { FileConfig } from '../config/schema.js';
 import { ExistenceLedger, ignoreMatcher, scopeMask, slotsInScope } from '../audit/classify.js';
-import { ALL_PARTITIONS_MASK, partitionBit, typesOfMask } from '../audit/keys.js';
+import { ALL_PARTITIONS_MASK, maskLabel, partitionBit, typesOfMask } from '../audit/keys.js';
 import { ReferenceIndex } from '../audit/reference-index.js';
 import type { DetectResult, MissingRow, OrphanRow, Scope } from '../audit/result.js';
 import { collectReferences } from '../references/collect.js';
 import type { DatabaseTarget } from '../database/types.js';
 import type { AccountUsage, StorageClient, StoredAsset } from '../storage/types.js';
 import type { Logger } from '../log.js';
-import { configDigest, type Checkpoint } from './checkpoint.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, configDigest, type Checkpoint } from './checkpoint.js';
 import { baseTargets, chainStatuses, listChains, newChain, planChains, type Chain } from './list.js';
 import { estimate, planLines, type ScanPlan } from './plan.js';
 import { PendingAssets } from './pending.js';
@@ -162,8 +162,8 @@ async function run(input: DetectInput, spool: RowSpool, pending: PendingAssets):
     for (const o of resume?.orphans ?? []) {
       // references are read afresh on resume: an asset referenced since is no orphan
       const slot = index.slotOf(o.publicId);
-      if (slot !== undefined) {
-        ledger.markSeenSlot(slot, partitionBit(o));
+      if (slot !== undefined) ledger.markSeenSlot(slot, partitionBit(o));
+      if (index.isProtected(o)) {
         counters.valid++;
         counters.orphanBytes -= o.bytes;
       } else orphans.push(o);
@@ -217,8 +217,9 @@ async function run(input: DetectInput, spool: RowSpool, pending: PendingAssets):
 
   function judge(asset: StoredAsset): void {
     const slot = index.slotOf(asset.publicId);
-    if (slot !== undefined) {
-      ledger.markSeenSlot(slot, partitionBit(asset));
+    // seen wherever its id is referenced, for the missing check; kept only where a reading names it
+    if (slot !== undefined) ledger.markSeenSlot(slot, partitionBit(asset));
+    if (index.isProtected(asset)) {
       counters.valid++;
     } else if (isIgnored(asset.publicId)) {
       counters.ignored++;
@@ -320,14 +321,21 @@ async function run(input: DetectInput, spool: RowSpool, pending: PendingAssets):
       unverified.sort(byRecord);
     }
     orphans.sort((a, b) => a.publicId.localeCompare(b.publicId) || a.resourceType.localeCompare(b.resourceType) || a.type.localeCompare(b.type));
+    // set from this run's references (a resumed scan's carried orphans included)
+    for (const o of orphans) {
+      const slot = index.slotOf(o.publicId);
+      const elsewhere = slot === undefined ? 0 : index.protectedMaskOf(slot);
+      if (elsewhere) o.note = `public_id referenced as ${maskLabel(elsewhere)}`;
+      else delete o.note;
+    }
 
     const before: Checkpoint['api'] = resume?.api ?? { calls: 0, listCalls: 0, lookups: 0, runs: 0 };
     const listCalls = chains.reduce((n, c) => n + c.pages, 0);
     let checkpoint: string | undefined;
     if (stop && input.saveCheckpoint) {
       checkpoint = input.saveCheckpoint({
-        format: 'asset-audit/checkpoint',
-        version: 1,
+        format: CHECKPOINT_FORMAT,
+        version: CHECKPOINT_VERSION,
         writtenAt: now().toISOString(),
         startedAt: resume?.startedAt ?? started.toISOString(),
         reason: stop.message,

@@ -1,6 +1,10 @@
 import cloudinaryPkg from 'cloudinary';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { maskLabel } from '../../src/audit/keys.js';
+import { ReferenceIndex } from '../../src/audit/reference-index.js';
+import { indexValue, valuesOf } from '../../src/references/collect.js';
+import type { ExtractMode } from '../../src/references/extract.js';
 import { isKnownFormat } from '../../src/references/formats.js';
 import { MAX_REFERENCE_LENGTH, parseReference } from '../../src/references/parse.js';
 import type { ParseContext, ParsedReference } from '../../src/references/types.js';
@@ -24,7 +28,161 @@ describe('parseReference: fixture table', () => {
     } else {
       expect(got.kind).toBe(c.expected.kind);
       expect((got as { reason: string }).reason).toMatch(/\S/);
+      expect((got as { noAsset?: true }).noAsset).toBe((c.expected as { noAsset?: true }).noAsset);
     }
+  });
+});
+
+// ------------------------------------------------------------------------------------------
+// Identity: what one stored value protects from being called an orphan and what it requires to
+// exist, through the same steps detect takes (valuesOf → indexValue → ReferenceIndex). Keys are
+// `rt/type/public_id`; `requires` lists each requirement's candidates as `partitions public_id`.
+
+interface IdentityCase {
+  rule: string;
+  stored: unknown;
+  extract?: ExtractMode;
+  hint?: ResourceType;
+  protects: string[];
+  exposes: string[];
+  requires: string[];
+}
+
+const SIG = '098f674071c12b9217c88a30c00ff6a420dfe6609a7c368e519fa4c4fc09a31f';
+const IDENTITY: IdentityCase[] = [
+  {
+    rule: 'bare id: every asset with that public_id',
+    stored: 'contracts/c_x',
+    protects: ['image/upload/contracts/c_x', 'image/private/contracts/c_x', 'video/upload/contracts/c_x', 'raw/authenticated/contracts/c_x'],
+    exposes: ['image/upload/contracts/c_y'],
+    requires: ['image/*, video/*, raw/* contracts/c_x'],
+  },
+  {
+    rule: 'bare id with a resource_type column: every delivery type of that resource type',
+    stored: 'clips/a',
+    hint: 'video',
+    protects: ['video/upload/clips/a', 'video/private/clips/a'],
+    exposes: ['image/upload/clips/a', 'raw/upload/clips/a'],
+    requires: ['video/* clips/a'],
+  },
+  {
+    rule: 'CloudinaryField value: exactly that asset (private contract, not its public copy)',
+    stored: 'image/private/v1712345678/contracts/c_x.jpg',
+    protects: ['image/private/contracts/c_x'],
+    exposes: ['image/upload/contracts/c_x', 'image/authenticated/contracts/c_x', 'raw/private/contracts/c_x'],
+    requires: ['image/private contracts/c_x'],
+  },
+  {
+    rule: 'delivery URL: the image, not a video of the same id',
+    stored: 'https://res.cloudinary.com/demo/image/upload/c_fill,w_400/v1/media/clip_x.jpg',
+    protects: ['image/upload/media/clip_x'],
+    exposes: ['video/upload/media/clip_x'],
+    requires: ['image/upload media/clip_x'],
+  },
+  {
+    rule: 'delivery URL: the video, not an image of the same id',
+    stored: 'https://res.cloudinary.com/demo/video/upload/q_auto/v1/media/clip_x.mp4',
+    protects: ['video/upload/media/clip_x'],
+    exposes: ['image/upload/media/clip_x'],
+    requires: ['video/upload media/clip_x'],
+  },
+  {
+    rule: 'video poster URL: the video, not an image',
+    stored: 'https://res.cloudinary.com/demo/video/upload/so_2/v1/clips/a.jpg',
+    protects: ['video/upload/clips/a'],
+    exposes: ['image/upload/clips/a', 'video/private/clips/a'],
+    requires: ['video/upload clips/a'],
+  },
+  {
+    rule: 'URL in rich text: typed like any URL',
+    stored: '<p><img src="https://res.cloudinary.com/demo/image/private/s--abcdefgh--/v1/contracts/c_x.jpg"></p>',
+    extract: 'text',
+    protects: ['image/private/contracts/c_x'],
+    exposes: ['image/upload/contracts/c_x'],
+    requires: ['image/private contracts/c_x'],
+  },
+  {
+    rule: 'ambiguous reading: every candidate, each in its own partitions',
+    stored: 'https://res.cloudinary.com/demo/image/upload/c_fill,w_300/a/b.jpg',
+    protects: ['image/upload/a/b', 'image/upload/c_fill,w_300/a/b'],
+    exposes: ['video/upload/a/b', 'image/private/a/b'],
+    requires: ['image/upload a/b | image/upload c_fill,w_300/a/b'],
+  },
+  {
+    rule: 'ambiguous bare id: both readings, every partition',
+    stored: 'docs/file.pdf',
+    protects: ['raw/upload/docs/file.pdf', 'image/upload/docs/file', 'video/private/docs/file'],
+    exposes: ['raw/upload/docs/other.pdf'],
+    requires: ['image/*, video/*, raw/* docs/file.pdf | image/*, video/*, raw/* docs/file'],
+  },
+  {
+    rule: 'layer in an unversioned URL: protect-only, in the partitions the layer allows',
+    stored: 'https://res.cloudinary.com/demo/image/upload/l_video:intro/a.jpg',
+    protects: ['video/upload/intro', 'image/upload/a'],
+    exposes: ['image/upload/intro', 'raw/upload/intro'],
+    requires: ['image/upload a | image/upload l_video:intro/a'],
+  },
+  {
+    rule: "another cloud's URL: nothing",
+    stored: 'https://res.cloudinary.com/othercloud/image/upload/v1/a.jpg',
+    protects: [],
+    exposes: ['image/upload/a', 'image/upload/v1/a'],
+    requires: [],
+  },
+  {
+    rule: "another cloud's private CDN URL: nothing",
+    stored: 'https://othercloud-res.cloudinary.com/video/upload/v1/clips/a.mp4',
+    protects: [],
+    exposes: ['video/upload/clips/a'],
+    requires: [],
+  },
+  {
+    rule: "another cloud's URL in a JSON document: nothing",
+    stored: { gallery: [{ url: 'https://res.cloudinary.com/othercloud/image/upload/v1/a.jpg' }] },
+    protects: [],
+    exposes: ['image/upload/a'],
+    requires: [],
+  },
+  {
+    rule: 'unknown custom host: protect-only fallback for its typed path',
+    stored: 'https://media.example.net/demo/image/upload/v1/custom/a.jpg',
+    protects: ['image/upload/custom/a'],
+    exposes: ['image/private/custom/a', 'video/upload/custom/a'],
+    requires: [],
+  },
+  {
+    rule: 'cached search URL: nothing, never missing',
+    stored: `https://res.cloudinary.com/demo/search/${SIG}/300/eyJleHByZXNzaW9uIjoiZm9sZGVyOmNvbnRyYWN0cy8qIn0=`,
+    protects: [],
+    exposes: ['image/upload/search', `image/upload/search/${SIG}/300/eyJleHByZXNzaW9uIjoiZm9sZGVyOmNvbnRyYWN0cy8qIn0=`],
+    requires: [],
+  },
+  {
+    rule: 'cached search URL in rich text: nothing',
+    stored: `<a href="https://res.cloudinary.com/demo/search/${SIG}/300/eyJleHByZXNzaW9uIjoidGFnczpzaGlydCJ9/next1">more</a>`,
+    extract: 'text',
+    protects: [],
+    exposes: ['image/upload/search'],
+    requires: [],
+  },
+];
+
+describe('identity: what a stored value protects and requires', () => {
+  const parts = (key: string) => {
+    const [resourceType, type, ...id] = key.split('/');
+    return { resourceType: resourceType as ResourceType, type: type as DeliveryType, publicId: id.join('/') };
+  };
+  it.each(IDENTITY.map((c) => [c.rule, c] as const))('%s', (_rule, c) => {
+    const index = new ReferenceIndex();
+    const stats = index.startSource('s');
+    const row = { source: 's', recordId: '1', title: '', author: '', status: 'ACTIVE', createdAt: '', recordUrl: '', reference: '' };
+    const ctx: ParseContext = c.hint ? { ...FIXTURE_CTX, resourceTypeHint: c.hint } : FIXTURE_CTX;
+    for (const value of valuesOf(c.stored, c.extract)) indexValue(index, stats, { ...row, reference: value.value }, value, ctx, c.extract);
+    expect(c.protects.filter((k) => !index.isProtected(parts(k)))).toEqual([]);
+    expect(c.exposes.filter((k) => index.isProtected(parts(k)))).toEqual([]);
+    const requires: string[] = [];
+    index.forEachRequirement((_, candidates) => requires.push(candidates.map((k) => `${maskLabel(k.mask)} ${index.publicIdOf(k.slot)}`).join(' | ')));
+    expect(requires).toEqual(c.requires);
   });
 });
 
@@ -49,7 +207,7 @@ describe('parseReference: specifics', () => {
 
   it('gives foreign/invalid a short reason', () => {
     const r = parseReference('https://res.cloudinary.com/other/image/upload/a.jpg', ctx);
-    expect(r).toEqual({ kind: 'foreign', reason: 'another cloud (other)' });
+    expect(r).toEqual({ kind: 'foreign', reason: 'another cloud (other)', noAsset: true });
     expect(parseReference('', ctx)).toEqual({ kind: 'invalid', reason: 'empty' });
     expect(parseReference('x'.repeat(MAX_REFERENCE_LENGTH), ctx).kind).toBe('asset');
   });

@@ -54,6 +54,30 @@ describe('hostile values survive the report round trip exactly', () => {
   });
 });
 
+describe('the orphan note column', () => {
+  it('is the last orphan column and round-trips, empty where there is nothing to say', () => {
+    const noted = { ...orphan('contracts/c_x'), note: 'public_id referenced as image/private' };
+    const text = renderCsv(resultWith([noted, orphan('plain')]));
+    expect(text.split('\n')[1]).toBe('public_id,resource_type,type,size_bytes,size_mb,format,uploaded_at,cloudinary_url,asset_id,note');
+    const parsed = readReport(text);
+    expect(parsed.orphans.map((o) => [o.public_id, o.asset_id, o.note])).toEqual([
+      ['contracts/c_x', 'a', 'public_id referenced as image/private'],
+      ['plain', 'a', ''],
+    ]);
+  });
+
+  it('a report written before the column is still read, with an empty note', () => {
+    const text = renderCsv(resultWith([orphan('old/one')])).replace(',asset_id,note\n', ',asset_id\n').replace(/,a,\n/, ',a\n');
+    const parsed = readReport(text);
+    expect(parsed.orphans.map((o) => [o.public_id, o.asset_id, o.note])).toEqual([['old/one', 'a', '']]);
+  });
+
+  it('a row without its note cell under the new header is refused', () => {
+    const text = renderCsv(resultWith([orphan('cut')])).replace(/,a,\n/, ',a\n');
+    expect(() => readReport(text)).toThrow(/line 3: expected 10 cells, found 9/);
+  });
+});
+
 describe('the report reader never crashes or hangs on garbage', () => {
   it('random bytes', () => {
     fc.assert(
