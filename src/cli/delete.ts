@@ -3,15 +3,14 @@ import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { ignoreMatcher } from '../audit/classify.js';
-import { ReferenceIndex } from '../audit/reference-index.js';
 import { parseCloudinaryUrl } from '../config/cloudinary-url.js';
 import { parseCount } from '../config/scope.js';
-import { loadConfirmedReport, twinOf } from '../delete/candidates.js';
-import { configDigest } from '../config/digest.js';
+import { loadConfirmedReport } from '../delete/candidates.js';
 import { executeDeletion, entryFor } from '../delete/execute.js';
 import { Journal } from '../delete/journal.js';
 import { planDeletion, type DeletePlan } from '../delete/plan.js';
-import { collectReferences } from '../references/collect.js';
+import { isReferenced, readReferences, type ReferenceReading } from '../delete/references.js';
+import { trustedTwin } from '../delete/trust.js';
 import { parseDatabaseUrl } from '../database/open.js';
 import { mb } from '../report/summary.js';
 import { asStop } from '../scan/stop.js';
@@ -24,13 +23,6 @@ import { createOutput, type Output } from './output.js';
 import { interruptible } from './signals.js';
 import { asExitError } from './storage-errors.js';
 
-/**
- * A re-run of the reference sources that finds this much less than the scan did is the signature
- * of a wrong DATABASE_URL or a broken query, which would make every asset look orphaned.
- */
-export const MAX_REFERENCE_DROP = 0.25;
-/** References read longer ago than this are read again before the next delete batch. */
-export const REVERIFY_AFTER_MS = 60_000;
 /** How many planned deletions are named one by one. */
 const LIST_LIMIT = 50;
 
@@ -83,25 +75,8 @@ async function runDelete(flags: DeleteFlags): Promise<number> {
   const report = loadConfirmedReport(reportFile);
   const journalFile = path.resolve(flags.journal ?? reportFile.replace(/(\.csv)?$/i, '.journal.csv'));
 
-  // the right account
-  if (report.clouds.size === 0 && report.candidates.length > 0) {
-    throw usageError(`the report names no cloud (no delivery URLs and no JSON twin next to it), so it cannot be matched to "${credentials.cloudName}". Use the report exactly as detect wrote it.`);
-  }
-  const foreign = [...report.clouds].filter((c) => c !== credentials.cloudName.toLowerCase());
-  if (foreign.length) {
-    throw usageError(`the report is for cloud "${foreign.join('", "')}" but CLOUDINARY_URL is for "${credentials.cloudName}". Nothing was deleted.`);
-  }
-  // what the scan saw, and under which configuration: without it the checks below are blind
-  if (!report.twin) {
-    throw usageError(`the report's JSON twin (${path.basename(twinOf(reportFile))}) is not next to it. delete needs it to compare the scan's reference count and configuration with today's. Keep the .json detect wrote beside the CSV (edit only the CSV), or run detect again.`);
-  }
-  if (report.twin.configDigest !== configDigest(config)) {
-    throw usageError(
-      report.twin.configDigest
-        ? 'the configuration (reference sources, ignore globs or cloudinary.hosts) differs from the one the scan used. Run detect again with this configuration, review, then delete.'
-        : 'the report was written by an older asset-audit that did not record its configuration. Run detect again, review, then delete.',
-    );
-  }
+  const twin = trustedTwin(report, credentials.cloudName, config);
+  const reading: ReferenceReading = { database, config, cloudName: credentials.cloudName, scanned: twin.references };
   log.info(`Report ${path.relative(process.cwd(), reportFile)}: ${report.candidates.length} orphan(s) listed${report.incomplete ? ' (from an incomplete scan)' : ''}`);
 
   return interruptible(async (signal) => {
@@ -116,36 +91,9 @@ async function runDelete(flags: DeleteFlags): Promise<number> {
     }
   });
 
-  async function readReferences(signal: AbortSignal): Promise<ReferenceIndex> {
-    const index = new ReferenceIndex();
-    const reader = await database.open({ statementTimeoutSeconds: config.database.statementTimeoutSeconds });
-    try {
-      await collectReferences(reader, index, {
-        sources: config.references,
-        context: { cloudName: credentials.cloudName, hosts: config.cloudinary.hosts },
-        signal,
-      });
-    } finally {
-      await reader.close();
-    }
-    return index;
-  }
-
   async function deleteVerified(signal: AbortSignal): Promise<number> {
-    // every reference again, now
-    let index = await readReferences(signal);
-    let readAt = Date.now();
+    const index = await readReferences(reading, signal, 'Before planning');
     log.info(`Re-read ${index.referenceCount.toLocaleString('en-US')} references from the database`);
-    if (index.referenceCount === 0) {
-      throw usageError('the reference sources returned no references at all: with this DATABASE_URL and config every asset would look orphaned. Refusing to delete anything; check both.');
-    }
-    const scanned = report.twin?.references;
-    if (scanned !== undefined && index.referenceCount < scanned * (1 - MAX_REFERENCE_DROP)) {
-      throw usageError(
-        `the database now yields ${index.referenceCount} references, the scan that wrote this report saw ${scanned} (a drop of more than ${MAX_REFERENCE_DROP * 100}%). ` +
-          'That looks like a wrong DATABASE_URL or a broken query. Refusing to delete anything; run detect again.',
-      );
-    }
 
     const guard = new RateLimitGuard({ warnAt: 0.8, stopAt: 0.95, onWarn: (b) => log.warn(`${b.limit - b.remaining}/${b.limit} Admin API calls used this hour`) });
     const storage = await CloudinaryStorage.create({ credentials, guard, retry: { deadlineMs }, onRetry: (m) => log.debug(m) });
@@ -198,21 +146,17 @@ async function runDelete(flags: DeleteFlags): Promise<number> {
         journal,
         log,
         signal,
-        backup: backupDir ? { dir: backupDir, urlOf: (a) => storage.originalUrl(a) } : undefined,
-        // a row may have started to use an old asset while we asked, backed up or deleted
-        stillUnreferenced: async (assets) => {
-          if (Date.now() - readAt > REVERIFY_AFTER_MS) {
-            index = await readReferences(signal);
-            readAt = Date.now();
-            log.info(`Re-read ${index.referenceCount.toLocaleString('en-US')} references before the next batch`);
-            if (index.referenceCount === 0) throw usageError('the reference sources now return no references at all; stopping before the next batch');
-          }
-          return assets.filter((a) => !index.isProtected(a));
+        backup: backupDir ? { dir: backupDir, cloudName: credentials.cloudName, urlOf: (a) => storage.originalUrl(a) } : undefined,
+        // one streamed read of every source per batch, right before its DELETE call (not interruptible: the batch in flight finishes)
+        referencedNow: async (batch) => {
+          const now = await readReferences(reading, undefined, 'Before a delete batch');
+          log.debug(`Re-read ${now.referenceCount.toLocaleString('en-US')} references before a delete batch`);
+          return new Set(batch.filter((a) => isReferenced(now, a)));
         },
       }).catch((err: unknown) => {
         throw asExitError(err);
       });
-      const skipped = plan.settled.filter((s) => s.outcome.startsWith('skipped:')).length + outcome.nowReferenced;
+      const skipped = plan.settled.filter((s) => s.outcome.startsWith('skipped:')).length + outcome.nowReferenced + outcome.replaced;
       output.print([
         '',
         `Deleted ${outcome.deleted}, already gone ${outcome.notFound + plan.settled.filter((s) => s.outcome === 'not_found').length}, skipped ${skipped}, failed ${outcome.failed}${plan.alreadyDone ? `, done by an earlier run ${plan.alreadyDone}` : ''}.`,
@@ -224,7 +168,7 @@ async function runDelete(flags: DeleteFlags): Promise<number> {
         log.error(`${outcome.stop.message}. The journal is complete up to here; run the same command again to resume.`);
         return ExitCode.Incomplete;
       }
-      return skipped > 0 || outcome.failed > 0 || outcome.nowReferenced > 0 ? ExitCode.Findings : ExitCode.Ok;
+      return skipped > 0 || outcome.failed > 0 ? ExitCode.Findings : ExitCode.Ok;
     } finally {
       storage.close();
     }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { parseCloudinaryUrl } from '../config/cloudinary-url.js';
 import { readManifest } from '../delete/backup.js';
-import { restoreBackups } from '../delete/restore.js';
+import { checkRestoreCloud, restoreBackups } from '../delete/restore.js';
 import { CloudinaryStorage } from '../storage/cloudinary/client.js';
 import { RateLimitGuard } from '../storage/cloudinary/guard.js';
 import { ExitCode, usageError } from './exit.js';
@@ -40,12 +40,13 @@ async function runRestore(flags: RestoreFlags): Promise<number> {
     return ExitCode.Ok;
   }
   const credentials = parseCloudinaryUrl(process.env.CLOUDINARY_URL);
+  checkRestoreCloud(entries, credentials.cloudName, output.log);
   const storage = await CloudinaryStorage.create({ credentials, guard: new RateLimitGuard({ warnAt: 0.8, stopAt: 0.95 }) });
   try {
     const outcomes = await restoreBackups(dir, entries, storage, output.log);
-    const failed = outcomes.filter((o) => o.outcome === 'failed').length;
-    output.print([`Restored ${outcomes.length - failed}, failed ${failed}.`]);
-    return failed ? ExitCode.Findings : ExitCode.Ok;
+    const count = (what: string) => outcomes.filter((o) => o.outcome === what).length;
+    output.print([`Restored ${count('restored')}, skipped (exists already) ${count('skipped')}, failed ${count('failed')}.`]);
+    return count('failed') || count('skipped') ? ExitCode.Findings : ExitCode.Ok;
   } finally {
     storage.close();
   }

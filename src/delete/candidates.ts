@@ -1,8 +1,11 @@
 /**
  * The orphan section of a confirmed report, validated row by row. One bad row refuses the whole
- * report: an operator's edit that broke a line must not silently change what gets deleted.
+ * report: an operator's edit that broke a line must not silently change what gets deleted. A
+ * reviewed report may lose rows (a reviewer unticking) but never gain one: every row must name an
+ * orphan of the JSON twin detect wrote beside it, on (resource_type, type, public_id, asset_id).
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { usageError } from '../errors.js';
 import { readReport, ReportFormatError } from '../report/read.js';
 import { DELIVERY_TYPES, RESOURCE_TYPES, type DeliveryType, type ResourceType } from '../storage/types.js';
@@ -24,9 +27,20 @@ export interface ConfirmedReport {
   /** Cloud names named by the report's URLs and its JSON twin. */
   clouds: Set<string>;
   /** The JSON twin detect wrote next to the CSV: what the scan saw, and under which configuration. */
-  twin?: { file: string; cloudName?: string; references?: number; configDigest?: string };
+  twin?: Twin;
   incomplete?: string;
 }
+
+export interface Twin {
+  file: string;
+  cloudName?: string;
+  references?: number;
+  configDigest?: string;
+  /** `${resource_type}/${type}/${asset_id}/${public_id}` of every orphan the scan listed. */
+  orphans: Set<string>;
+}
+
+const orphanKey = (o: { resourceType: string; type: string; assetId: string; publicId: string }): string => `${o.resourceType}/${o.type}/${o.assetId}/${o.publicId}`;
 
 const DELIVERY_URL = /^https?:\/\/res(?:-\d+)?\.cloudinary\.com\/([^/]+)\//i;
 
@@ -44,6 +58,7 @@ export function loadConfirmedReport(file: string): ConfirmedReport {
     if (err instanceof ReportFormatError) throw usageError(`refusing the report ${file}: ${err.message}. Nothing was deleted.`);
     throw err;
   }
+  const twin = readTwin(file);
   const clouds = new Set<string>();
   const seen = new Set<string>();
   const candidates = parsed.orphans.map((row) => {
@@ -55,6 +70,12 @@ export function loadConfirmedReport(file: string): ConfirmedReport {
     if (!DELIVERY_TYPES.includes(row.type as DeliveryType)) throw fail(`type "${row.type}" is not one of ${DELIVERY_TYPES.join(', ')}`);
     if (!/^\d+$/.test(row.size_bytes ?? '')) throw fail(`size_bytes "${row.size_bytes}" is not a whole number`);
     if (Number.isNaN(Date.parse(row.uploaded_at ?? ''))) throw fail(`uploaded_at "${row.uploaded_at}" is not a date`);
+    const assetId = row.asset_id ?? '';
+    if (!assetId) throw fail(`asset_id is blank: every row detect writes has one (was this row added by hand?)`);
+    // without a twin the caller refuses the whole report anyway, with a clearer message
+    if (twin && !twin.orphans.has(orphanKey({ resourceType: row.resource_type!, type: row.type!, assetId, publicId }))) {
+      throw fail(`${row.resource_type}/${row.type}/${publicId} (asset_id ${assetId}) is not an orphan the scan listed in ${path.basename(twin.file)}; a reviewed report may lose rows, never gain them`);
+    }
     const key = `${row.resource_type}/${row.type}/${publicId}`;
     if (seen.has(key)) throw fail(`${key} is listed twice`);
     seen.add(key);
@@ -67,12 +88,11 @@ export function loadConfirmedReport(file: string): ConfirmedReport {
       type: row.type as DeliveryType,
       bytes: Number(row.size_bytes),
       uploadedAt: row.uploaded_at!,
-      assetId: row.asset_id ?? '',
+      assetId,
       url,
       line,
     };
   });
-  const twin = readTwin(file);
   if (twin?.cloudName) clouds.add(twin.cloudName.toLowerCase());
   return { file, candidates, clouds, twin, incomplete: parsed.incomplete };
 }
@@ -82,13 +102,20 @@ export const twinOf = (csvFile: string): string => csvFile.replace(/(\.csv)?$/i,
 function readTwin(csvFile: string): ConfirmedReport['twin'] {
   try {
     const file = twinOf(csvFile);
-    const json = JSON.parse(readFileSync(file, 'utf8')) as { format?: string; cloudName?: unknown; references?: { references?: unknown }; configDigest?: unknown };
+    const json = JSON.parse(readFileSync(file, 'utf8')) as { format?: string; cloudName?: unknown; references?: { references?: unknown }; configDigest?: unknown; orphans?: unknown };
     if (json.format !== 'asset-audit/detect') return undefined;
+    const orphans = new Set<string>();
+    for (const o of Array.isArray(json.orphans) ? (json.orphans as Array<Record<string, unknown>>) : []) {
+      if (o && typeof o === 'object' && [o.resourceType, o.type, o.assetId, o.publicId].every((v) => typeof v === 'string' && v !== '')) {
+        orphans.add(orphanKey(o as { resourceType: string; type: string; assetId: string; publicId: string }));
+      }
+    }
     return {
       file,
       cloudName: typeof json.cloudName === 'string' ? json.cloudName : undefined,
       references: typeof json.references?.references === 'number' ? json.references.references : undefined,
       configDigest: typeof json.configDigest === 'string' ? json.configDigest : undefined,
+      orphans,
     };
   } catch {
     return undefined;

@@ -1,7 +1,10 @@
 /**
- * Deletes a verified plan in batches of at most DELETE_BATCH ids per resource type and delivery
- * type, backing each asset up first when asked, and journals every batch before the next starts.
- * An interruption is honoured between batches: the batch in flight always finishes and is recorded.
+ * Deletes a verified plan in batches of at most DELETE_BATCH per resource type and delivery type.
+ * For each batch, in this order: the backups (when asked, fsynced with their manifest lines), the
+ * last check (references read again, the batch looked up again: see last-check.ts), the DELETE
+ * call by asset_id, and the journal of what Cloudinary answered for each id, before the next batch
+ * starts. An interruption is honoured between batches: the batch in flight always finishes and is
+ * recorded.
  */
 import { DELETE_BATCH } from '../storage/cloudinary/client.js';
 import { StorageError } from '../storage/cloudinary/errors.js';
@@ -11,6 +14,7 @@ import { asStop, type Stop } from '../scan/stop.js';
 import { backupAsset } from './backup.js';
 import type { Candidate } from './candidates.js';
 import type { Journal, JournalEntry, Outcome } from './journal.js';
+import { lastCheck } from './last-check.js';
 
 export interface ExecuteInput {
   items: Array<{ candidate: Candidate; current: StoredAsset }>;
@@ -18,17 +22,19 @@ export interface ExecuteInput {
   journal: Journal;
   log: Logger;
   signal?: AbortSignal;
-  backup?: { dir: string; urlOf: (asset: StoredAsset) => string };
-  /** Called before each batch: returns the assets still not referenced (the others are skipped). */
-  stillUnreferenced?: (assets: StoredAsset[]) => Promise<StoredAsset[]>;
+  backup?: { dir: string; cloudName: string; urlOf: (asset: StoredAsset) => string };
+  /** Reads every reference again and tells which of `batch` one protects now. */
+  referencedNow: (batch: StoredAsset[]) => Promise<Set<StoredAsset>>;
 }
 
 export interface ExecuteOutcome {
   deleted: number;
   notFound: number;
   failed: number;
-  /** Skipped because a row started to use them after the plan was made. */
+  /** Held back by the last check: a row references them now. */
   nowReferenced: number;
+  /** Held back by the last check: another file is there now (asset_id, version, size or time differ). */
+  replaced: number;
   stop?: Stop;
 }
 
@@ -45,7 +51,7 @@ export function entryFor(asset: { publicId: string; resourceType: string; type: 
 }
 
 export async function executeDeletion(input: ExecuteInput): Promise<ExecuteOutcome> {
-  const result: ExecuteOutcome = { deleted: 0, notFound: 0, failed: 0, nowReferenced: 0 };
+  const result: ExecuteOutcome = { deleted: 0, notFound: 0, failed: 0, nowReferenced: 0, replaced: 0 };
   const groups = new Map<string, { partition: Partition; items: StoredAsset[] }>();
   for (const { current } of input.items) {
     const p = { resourceType: current.resourceType, type: current.type };
@@ -60,55 +66,13 @@ export async function executeDeletion(input: ExecuteInput): Promise<ExecuteOutco
         result.stop = { kind: 'interrupted', message: `interrupted (${String(input.signal.reason)}) before ${items.length - i} more in ${partitionKey(partition)}` };
         return result;
       }
-      let batch = items.slice(i, i + DELETE_BATCH);
       const entries: JournalEntry[] = [];
-      if (input.stillUnreferenced) {
-        const keep = new Set(await input.stillUnreferenced(batch));
-        for (const asset of batch.filter((a) => !keep.has(a))) {
-          result.nowReferenced++;
-          entries.push(entryFor(asset, 'skipped:referenced'));
-          input.log.warn(`not deleting ${asset.publicId}: a row references it now`);
-        }
-        batch = batch.filter((a) => keep.has(a));
-      }
-      let ready = batch;
-      if (input.backup) {
-        ready = [];
-        for (const asset of batch) {
-          try {
-            await backupAsset(input.backup.dir, asset, input.backup.urlOf(asset));
-            ready.push(asset);
-          } catch (err) {
-            result.failed++;
-            entries.push(entryFor(asset, `failed:backup ${(err as Error).message}`));
-            input.log.warn(`not deleting ${asset.publicId}: backup failed (${(err as Error).message})`);
-          }
-        }
-      }
       try {
-        if (ready.length > 0) {
-          const outcomes = await input.storage.deleteIds(partition, ready.map((a) => a.publicId));
-          const byId = new Map(outcomes.map((o) => [o.publicId, o.outcome]));
-          for (const asset of ready) {
-            const outcome = byId.get(asset.publicId);
-            if (outcome === 'deleted') result.deleted++;
-            else if (outcome === 'not_found') result.notFound++;
-            else result.failed++;
-            entries.push(entryFor(asset, outcome === 'deleted' || outcome === 'not_found' ? outcome : `failed:${outcome ?? 'no answer for this id'}`));
-          }
-        }
-      } catch (err) {
-        const stop = asStop(err);
+        const stop = await deleteBatch(input, partition, items.slice(i, i + DELETE_BATCH), entries, result);
         if (stop) {
-          // nothing in this batch was sent; the finally block records the backups' failures
           result.stop = stop;
           return result;
         }
-        if (!(err instanceof StorageError)) throw err;
-        // the request may or may not have reached Cloudinary; a re-run re-verifies these ids
-        for (const asset of ready) entries.push(entryFor(asset, `failed:${err.kind} ${err.message}`));
-        result.failed += ready.length;
-        input.log.warn(`a delete batch in ${partitionKey(partition)} failed: ${err.message}`);
       } finally {
         input.journal.append(entries);
       }
@@ -116,4 +80,72 @@ export async function executeDeletion(input: ExecuteInput): Promise<ExecuteOutco
     }
   }
   return result;
+}
+
+/** One batch: backups, last check, DELETE by asset_id. Every outcome goes to `entries`. */
+async function deleteBatch(input: ExecuteInput, partition: Partition, batch: StoredAsset[], entries: JournalEntry[], result: ExecuteOutcome): Promise<Stop | undefined> {
+  const record = (asset: StoredAsset, outcome: Outcome) => entries.push(entryFor(asset, outcome));
+  let backedUp = batch;
+  if (input.backup) {
+    backedUp = [];
+    for (const asset of batch) {
+      try {
+        await backupAsset(input.backup.dir, asset, input.backup.urlOf(asset), input.backup.cloudName);
+        backedUp.push(asset);
+      } catch (err) {
+        result.failed++;
+        record(asset, `failed:backup ${(err as Error).message}`);
+        input.log.warn(`not deleting ${asset.publicId}: backup failed (${(err as Error).message})`);
+      }
+    }
+  }
+  if (backedUp.length === 0) return undefined;
+
+  let ready: StoredAsset[];
+  try {
+    const check = await lastCheck({ partition, batch: backedUp, storage: input.storage, referencedNow: input.referencedNow });
+    for (const { asset, outcome } of check.held) {
+      record(asset, outcome);
+      if (outcome === 'not_found') result.notFound++;
+      else if (outcome === 'skipped:referenced') {
+        result.nowReferenced++;
+        input.log.warn(`not deleting ${asset.publicId}: a row references it now`);
+      } else {
+        result.replaced++;
+        input.log.warn(`not deleting ${asset.publicId}: another file is there now ${outcome.slice(outcome.indexOf('('))}`);
+      }
+    }
+    ready = check.ready;
+  } catch (err) {
+    const stop = asStop(err);
+    if (stop) return stop; // nothing in this batch was sent
+    if (!(err instanceof StorageError)) throw err;
+    for (const asset of backedUp) record(asset, `failed:could not re-verify (${err.kind} ${err.message})`);
+    result.failed += backedUp.length;
+    input.log.warn(`could not re-verify a batch in ${partitionKey(partition)}; none of it was deleted: ${err.message}`);
+    return undefined;
+  }
+  if (ready.length === 0) return undefined;
+
+  // nothing is awaited between the last check and this call
+  try {
+    const answers = await input.storage.deleteByAssetIds(ready.map((a) => a.assetId!));
+    const byId = new Map(answers.map((o) => [o.assetId, o.outcome]));
+    for (const asset of ready) {
+      const answer = byId.get(asset.assetId!);
+      if (answer === 'deleted') result.deleted++;
+      else if (answer === 'not_found') result.notFound++;
+      else result.failed++;
+      record(asset, answer === 'deleted' || answer === 'not_found' ? answer : `failed:${answer ?? 'no answer for this id'}`);
+    }
+  } catch (err) {
+    const stop = asStop(err);
+    if (stop) return stop; // the call was not sent
+    if (!(err instanceof StorageError)) throw err;
+    // the request may or may not have reached Cloudinary; a re-run re-verifies these ids
+    for (const asset of ready) record(asset, `failed:${err.kind} ${err.message}`);
+    result.failed += ready.length;
+    input.log.warn(`a delete batch in ${partitionKey(partition)} failed: ${err.message}`);
+  }
+  return undefined;
 }

@@ -2,10 +2,11 @@
  * Every outcome of a delete run, appended and fsynced per batch, so an interrupted run leaves a
  * true record and the next run resumes: ids already deleted (or already gone) are not sent again.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, readFileSync, writeSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { usageError } from '../errors.js';
+import { openForAppend, refuseSymlink } from '../files/safe-write.js';
 import { redact } from '../config/redact.js';
 import { neutralise, unneutralise } from '../report/neutralise.js';
 
@@ -33,6 +34,7 @@ export class Journal {
 
   static open(file: string): Journal {
     const journal = new Journal(file);
+    refuseSymlink(file);
     if (!existsSync(file)) return journal;
     let rows: string[][];
     try {
@@ -65,7 +67,7 @@ export class Journal {
     const fresh = !existsSync(this.file);
     const rows = entries.map((e) => [e.time, e.publicId, e.resourceType, e.type, e.assetId, String(e.bytes), e.outcome].map(neutralise));
     const text = stringify(fresh ? [COLUMNS, ...rows] : rows, { record_delimiter: '\n' });
-    const fd = openSync(this.file, 'a', 0o600);
+    const fd = openForAppend(this.file);
     try {
       writeSync(fd, redact(text));
       fsyncSync(fd);

@@ -1,7 +1,12 @@
-/** Puts backed-up originals back under their old public_id, resource type and delivery type. */
+/**
+ * Puts backed-up originals back under their old public_id, resource type and delivery type, in the
+ * cloud they were taken from only. Nothing is overwritten: an asset that exists again under that
+ * public_id is skipped, and said so.
+ */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { refusal } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { BackupEntry } from './backup.js';
 
@@ -11,8 +16,18 @@ export interface Uploader {
 
 export interface RestoreOutcome {
   entry: BackupEntry;
-  outcome: 'restored' | 'failed';
+  outcome: 'restored' | 'skipped' | 'failed';
   message?: string;
+}
+
+/** Refuses entries saved from another cloud than the one restore would upload to. */
+export function checkRestoreCloud(entries: BackupEntry[], cloudName: string, log: Logger): void {
+  const foreign = new Set(entries.filter((e) => e.cloudName !== undefined && e.cloudName.toLowerCase() !== cloudName.toLowerCase()).map((e) => e.cloudName));
+  if (foreign.size) {
+    throw refusal(`the backups are from cloud "${[...foreign].join('", "')}" but CLOUDINARY_URL is for "${cloudName}". Nothing was uploaded.`);
+  }
+  const unknown = entries.filter((e) => e.cloudName === undefined).length;
+  if (unknown) log.warn(`${unknown} backup(s) were written by an older asset-audit that did not record their cloud; restoring them into "${cloudName}"`);
 }
 
 export async function restoreBackups(dir: string, entries: BackupEntry[], uploader: Uploader, log: Logger): Promise<RestoreOutcome[]> {
@@ -34,7 +49,11 @@ export async function restoreBackups(dir: string, entries: BackupEntry[], upload
     }
     try {
       const result = await uploader.upload(file, entry);
-      if (typeof result.bytes === 'number' && result.bytes !== entry.bytes) fail(`uploaded, but Cloudinary reports ${result.bytes} bytes (backup: ${entry.bytes})`);
+      if (result.existing === true) {
+        const message = `an asset exists under this public_id already (asset_id ${String(result.asset_id ?? '?')}); left as it is, not overwritten`;
+        outcomes.push({ entry, outcome: 'skipped', message });
+        log.warn(`${entry.publicId}: ${message}`);
+      } else if (typeof result.bytes === 'number' && result.bytes !== entry.bytes) fail(`uploaded, but Cloudinary reports ${result.bytes} bytes (backup: ${entry.bytes})`);
       else outcomes.push({ entry, outcome: 'restored' });
     } catch (err) {
       fail(`upload failed: ${(err as Error).message}`);

@@ -149,6 +149,26 @@ function deleteResources(ctx: AdminContext, params: Params, rt: ResourceType, ty
   throw new ApiError(400, 'Must specify public_ids, prefix or all');
 }
 
+/**
+ * DELETE /resources with `asset_ids[]` in a form body (the SDK's delete_resources_by_asset_ids):
+ * asset_ids are global, so no resource or delivery type is named. The answer is keyed by asset_id.
+ */
+function deleteByAssetIds(ctx: AdminContext, params: Params): AdminResult {
+  const raw = params.asset_ids;
+  const ids = raw === undefined ? [] : (Array.isArray(raw) ? raw : [raw]).map(String);
+  if (ids.length === 0) throw new ApiError(400, 'Missing required parameter - asset_ids');
+  if (ids.length > IDS_MAX) throw new ApiError(400, `Too many asset_ids. Maximum allowed is ${IDS_MAX}`);
+  const deleted: Record<string, string> = {};
+  const deleted_counts: Record<string, { original: number; derived: number }> = {};
+  for (const id of ids) {
+    const a = ctx.store.getByAssetId(id);
+    const removed = a !== undefined && ctx.store.remove(a.resource_type, a.type, a.public_id);
+    deleted[id] = removed ? 'deleted' : 'not_found';
+    deleted_counts[id] = { original: removed ? 1 : 0, derived: 0 };
+  }
+  return ok({ deleted, deleted_counts, partial: false });
+}
+
 function usage(ctx: AdminContext): AdminResult {
   const now = ctx.now();
   const { store } = ctx;
@@ -241,6 +261,7 @@ export function handleAdmin(ctx: AdminContext, method: string, segs: string[], p
   }
   if (s0 === 'resources') {
     if (method === 'GET' && segs.length === 1) return ok({ resource_types: [...RESOURCE_TYPES] });
+    if (method === 'DELETE' && segs.length === 1) return deleteByAssetIds(ctx, params);
     if (s1 !== undefined && (RESOURCE_TYPES as readonly string[]).includes(s1)) {
       const rt = resourceType(s1);
       if (method === 'GET' && segs.length === 2) return listResources(ctx, params, rt, undefined);

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { FaultInjector } from './faults.js';
 import { RateLimiter } from './rate-limit.js';
 import { normalizeAsset } from './resources.js';
-import { createHandler, type EmulatorState } from './server.js';
+import { createHandler, type EmulatorState, type RequestHook } from './server.js';
 import { AssetStore } from './store.js';
 import type {
   AssetInput,
@@ -24,6 +24,7 @@ export type {
   RequestLogEntry,
   ResourceType,
 } from './types.js';
+export type { RequestHook } from './server.js';
 export { generateAssets, type GenerateOptions } from './generate.js';
 
 /**
@@ -167,6 +168,15 @@ export class CloudinaryEmulator {
   /** `limit` alone keeps the calls already spent this window; `remaining` sets the balance directly. */
   setRateLimit(o: RateLimitSettings): void {
     this.state.limiter.set(o);
+  }
+
+  /**
+   * Called (and awaited) before each admin call and signed download is handled, with its parsed
+   * params: a test can change the account or the database at an exact point of a client's run
+   * instead of sleeping and hoping. null removes it.
+   */
+  onRequest(hook: RequestHook | null): void {
+    this.state.hook = hook ?? undefined;
   }
 
   setLatency(ms: number): void {

@@ -28,10 +28,15 @@ export interface EmulatorState {
   deliveryRequests: number;
   deliveryUrls: 'cloudinary' | 'emulator';
   port: number;
+  /** Awaited before each admin call and download is handled: lets a test act at an exact moment. */
+  hook?: RequestHook;
   /** Timers and stalled responses to release on stop(). */
   timers: Set<NodeJS.Timeout>;
   hung: Set<ServerResponse>;
 }
+
+/** What a request hook sees: the request as it will be handled (params parsed, not yet answered). */
+export type RequestHook = (request: Pick<RequestLogEntry, 'kind' | 'method' | 'segments' | 'params'>) => void | Promise<void>;
 
 function urlBase(s: EmulatorState): UrlBase {
   if (s.deliveryUrls === 'emulator') {
@@ -117,6 +122,7 @@ export function createHandler(s: EmulatorState): (req: IncomingMessage, res: Ser
         }
       }
       entry.params = params;
+      await s.hook?.({ kind: 'admin', method, segments: segs, params });
 
       if (cloud !== s.cloudName) throw new ApiError(401, `Invalid cloud_name ${cloud}`);
       const auth = basicAuth(req);
@@ -192,6 +198,7 @@ export function createHandler(s: EmulatorState): (req: IncomingMessage, res: Ser
     await readBody(req);
     await delay(s);
     const params = Object.fromEntries(new URL(req.url ?? '/', 'http://emulator').searchParams);
+    await s.hook?.({ kind: 'delivery', method: req.method ?? 'GET', segments: [rt, 'download'], params: { public_id: params.public_id, type: params.type } });
     if (deliveryFault(req, res, path, [rt, 'download'], `${rt}/${params.type || 'upload'}/${params.public_id ?? ''}`)) return;
     const result =
       cloud !== s.cloudName

@@ -88,6 +88,11 @@ const key = (rt: string, type: string, pid: string): string => `${rt}\u0000${typ
 
 export class AssetStore {
   private readonly byKey = new Map<string, Rec>();
+  /**
+   * asset_id → key (asset_ids are global across resource and delivery types, like the real API's).
+   * Built on the first lookup by asset_id, so bulk loads for benchmarks do not pay for it.
+   */
+  private byAssetId: Map<string, string> | undefined;
   /** Keyed by `${order}|${scope}`; scope '*' views are the source the scoped ones are filtered from. */
   private readonly views = new Map<string, View>();
   /** Entries added since each global view was sorted; merged in on next read. */
@@ -108,6 +113,15 @@ export class AssetStore {
     return this.byKey.get(key(rt, type, pid))?.asset;
   }
 
+  getByAssetId(assetId: string): EmulatorAsset | undefined {
+    if (!this.byAssetId) {
+      this.byAssetId = new Map();
+      for (const [k, rec] of this.byKey) this.byAssetId.set(rec.asset.asset_id, k);
+    }
+    const k = this.byAssetId.get(assetId);
+    return k === undefined ? undefined : this.byKey.get(k)?.asset;
+  }
+
   all(): EmulatorAsset[] {
     return Array.from(this.byKey.values(), (r) => r.asset);
   }
@@ -115,9 +129,13 @@ export class AssetStore {
   put(asset: EmulatorAsset, ms: number): void {
     const k = key(asset.resource_type, asset.type, asset.public_id);
     const old = this.byKey.get(k);
-    if (old) this.retire(old);
+    if (old) {
+      this.retire(old);
+      this.byAssetId?.delete(old.asset.asset_id);
+    }
     const rec: Rec = { asset, ms, pid: asset.public_id, rt: asset.resource_type, type: asset.type, deleted: false };
     this.byKey.set(k, rec);
+    this.byAssetId?.set(asset.asset_id, k);
     this.bytes += asset.bytes;
     this.version++;
     if (this.views.size === 0) return;
@@ -134,6 +152,7 @@ export class AssetStore {
     const rec = this.byKey.get(k);
     if (!rec) return false;
     this.byKey.delete(k);
+    this.byAssetId?.delete(rec.asset.asset_id);
     this.retire(rec);
     this.version++;
     return true;
@@ -141,6 +160,7 @@ export class AssetStore {
 
   clear(): void {
     this.byKey.clear();
+    this.byAssetId = undefined;
     this.views.clear();
     this.pending.created = [];
     this.pending.public_id = [];

@@ -2,11 +2,12 @@
  * The run history: one JSON line per detect run in `<reportsDir>/history.jsonl`, so a trend can be
  * read and a spike caught (--fail-on-increase) without opening old reports.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DetectResult, Scope } from '../audit/result.js';
 import { missingByStatus } from '../audit/result.js';
 import { redact } from '../config/redact.js';
+import { appendDurably } from '../files/safe-write.js';
 
 export const HISTORY_FILE = 'history.jsonl';
 export const HISTORY_FORMAT_VERSION = 1;
@@ -63,11 +64,13 @@ export function historyEntry(r: DetectResult, reportPath: string, scopeLabel: st
 
 export const historyPath = (reportsDir: string): string => path.join(reportsDir, HISTORY_FILE);
 
-/** One append of one line: concurrent runs cannot interleave within it (O_APPEND, a single write). */
+/**
+ * One append of one line: concurrent runs cannot interleave within it (O_APPEND, a single write).
+ * Fsynced, and a symlinked history file is refused.
+ */
 export function appendHistory(reportsDir: string, entry: HistoryEntry): string {
   const file = historyPath(reportsDir);
-  mkdirSync(reportsDir, { recursive: true });
-  appendFileSync(file, redact(JSON.stringify(entry)) + '\n', { mode: 0o600 });
+  appendDurably(file, redact(JSON.stringify(entry)) + '\n');
   return file;
 }
 

@@ -20,6 +20,8 @@ export interface WebhookTarget {
   format: NotifyFormat;
   /** Origin only: the path of a Slack webhook is its credential. */
   label: string;
+  /** `Basic …` for a URL with `user:password@` (fetch refuses credentials inside the URL). */
+  authorization?: string;
 }
 
 export function parseNotifyUrl(value: string, explicitFormat: string | undefined, where: string): WebhookTarget {
@@ -40,7 +42,24 @@ export function parseNotifyUrl(value: string, explicitFormat: string | undefined
     throw usageError(`--notify-format: use json or slack (got "${explicitFormat}")`);
   }
   const format: NotifyFormat = (explicitFormat as NotifyFormat | undefined) ?? (isSlackHost(url.hostname) ? 'slack' : 'json');
-  return { url: url.toString(), format, label: url.origin };
+  const authorization = basicAuthorization(url, where);
+  url.username = '';
+  url.password = '';
+  return { url: url.toString(), format, label: url.origin, ...(authorization ? { authorization } : {}) };
+}
+
+/** The URL's `user:password@` as a Basic Authorization header value (RFC 7617, UTF-8). */
+function basicAuthorization(url: URL, where: string): string | undefined {
+  if (url.username === '' && url.password === '') return undefined;
+  let user: string;
+  let password: string;
+  try {
+    user = decodeURIComponent(url.username);
+    password = decodeURIComponent(url.password);
+  } catch {
+    throw usageError(`${where}: the user or password in the URL has a malformed %-escape`);
+  }
+  return `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
 }
 
 export const isSlackHost = (host: string): boolean => host === 'hooks.slack.com' || host.endsWith('.hooks.slack.com');
@@ -128,7 +147,7 @@ export async function postWebhook(target: WebhookTarget, body: string): Promise<
   try {
     res = await fetch(target.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'asset-audit' },
+      headers: { 'content-type': 'application/json', 'user-agent': 'asset-audit', ...(target.authorization ? { authorization: target.authorization } : {}) },
       body,
       signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
     });

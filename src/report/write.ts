@@ -1,7 +1,11 @@
-/** Reports are written whole or not at all (temp file, then rename), readable by the owner only. */
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+/**
+ * Reports are written whole or not at all, readable by the owner only, never through a symlink
+ * and fsynced before they appear (src/files/safe-write.ts).
+ */
+import { existsSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { redact } from '../config/redact.js';
+import { writeDurably } from '../files/safe-write.js';
 
 /** Bytes gathered before a write. */
 const BUFFER_BYTES = 1 << 20;
@@ -16,33 +20,22 @@ export function writeAtomic(file: string, content: string): void {
  * must not split a secret or a URL (the writers hand over whole lines or whole values).
  */
 export function writeAtomicWith(file: string, produce: (write: (text: string) => void) => void): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  let fd: number | undefined;
-  try {
-    fd = openSync(tmp, 'w', 0o600);
+  writeDurably(file, (fd) => {
     const buffer = Buffer.allocUnsafe(BUFFER_BYTES);
     let used = 0;
     const flush = () => {
-      for (let done = 0; done < used; ) done += writeSync(fd!, buffer, done, used - done);
+      for (let done = 0; done < used; ) done += writeSync(fd, buffer, done, used - done);
       used = 0;
     };
     produce((text) => {
       const clean = redact(text);
       const bytes = Buffer.byteLength(clean, 'utf8');
       if (used + bytes > BUFFER_BYTES) flush();
-      if (bytes > BUFFER_BYTES) writeSync(fd!, clean);
+      if (bytes > BUFFER_BYTES) writeSync(fd, clean);
       else used += buffer.write(clean, used, 'utf8');
     });
     flush();
-    closeSync(fd);
-    fd = undefined;
-    renameSync(tmp, file);
-  } catch (err) {
-    if (fd !== undefined) closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  });
 }
 
 /**

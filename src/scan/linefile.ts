@@ -4,7 +4,8 @@
  * an array until a flush survive young-generation collections and pile up, as garbage, in the old
  * generation: at a million references that was hundreds of megabytes of peak RSS.)
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
+import { createExclusive } from '../files/safe-write.js';
 
 const BUFFER_BYTES = 1 << 20;
 
@@ -16,7 +17,8 @@ export class LineFile {
   size = 0;
 
   constructor(readonly file: string) {
-    this.fd = openSync(file, 'w', 0o600);
+    // a fresh name in a private directory: O_EXCL, so nothing planted there is followed or reused
+    this.fd = createExclusive(file);
   }
 
   /** Appends `text` (which should end with a newline); returns the offset it starts at. */

@@ -74,7 +74,7 @@ export interface Budget {
 }
 
 export interface DeleteOutcome {
-  publicId: string;
+  assetId: string;
   outcome: 'deleted' | 'not_found' | string;
 }
 
@@ -83,7 +83,12 @@ export interface StorageClient {
   listPage(req: ListPageRequest): Promise<ListPage>;
   /** Returns the subset of ids that exist in the partition (at most LOOKUP_BATCH ids a call). */
   lookup(partition: Partition, publicIds: string[]): Promise<StoredAsset[]>;
-  deleteIds(partition: Partition, publicIds: string[]): Promise<DeleteOutcome[]>;
+  /**
+   * Deletes by the stable asset_id (at most DELETE_BATCH a call), never by public_id: a file
+   * uploaded under the same public_id in the meantime has another asset_id and is not touched.
+   * Each id gets the service's own answer (`deleted`, `not_found`, or whatever else it said).
+   */
+  deleteByAssetIds(assetIds: string[]): Promise<DeleteOutcome[]>;
   /** A created_at window through the Search API (for splitting one long cursor chain). */
   searchPage?(req: SearchPageRequest): Promise<SearchPage>;
   /** Resource counts from the usage report (one Admin API call), for planning a scan. */

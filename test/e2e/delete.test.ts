@@ -4,44 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudinaryEmulator } from '../../src/emulator/index.js';
 import { runCli, signalWhen, workspace } from '../support/cli.js';
 import { startDatabase, type TestDatabase } from '../support/database.js';
+import { DAY, deleteConfig as config, deleteWorld as world, type World } from '../support/delete-world.js';
 
-const DAY = 86_400_000;
-const config = {
-  references: [
-    { name: 'photos', table: 'photos', column: 'image', id: 'id' },
-    { name: 'posts', table: 'posts', column: 'body', id: 'id', extract: 'text' },
-  ],
-  ignore: ['keep/**'],
-};
-
-interface World {
-  emu: CloudinaryEmulator;
-  db: TestDatabase;
-  env: Record<string, string>;
-  dir: string;
-  report: string;
-}
-
-/** An account with 150 old orphans, 5 used assets, one fresh orphan, and a detect report of it. */
-async function world(cloudName: string): Promise<World> {
-  const emu = await CloudinaryEmulator.start({ cloudName, apiKey: '42', apiSecret: 'delete-test-secret' });
-  const db = await startDatabase();
-  const old = new Date(Date.now() - 10 * DAY).toISOString();
-  for (let i = 0; i < 5; i++) emu.addAsset({ public_id: `used/${i}`, created_at: old });
-  for (let i = 0; i < 150; i++) emu.addAsset({ public_id: `orphan/${i}`, created_at: old });
-  emu.addAsset({ public_id: 'fresh/1', created_at: new Date(Date.now() - 3_600_000).toISOString() });
-  await db.exec(`CREATE TABLE photos (id int PRIMARY KEY, image text); CREATE TABLE posts (id int PRIMARY KEY, body text);`);
-  await db.exec(`INSERT INTO photos VALUES ${[0, 1, 2, 3, 4].map((i) => `(${i}, 'used/${i}')`).join(',')}`);
-  await db.exec(`INSERT INTO posts VALUES (1, '<p>no images</p>')`);
-  const env = { CLOUDINARY_URL: emu.cloudinaryUrl, DATABASE_URL: db.url };
-  const dir = workspace({ 'asset-audit.config.json': config });
-  const detect = await runCli(['detect', '--days', '30', '-o', 'report.csv'], { cwd: dir, env });
-  if (detect.code !== 1) throw new Error(`detect: ${detect.code} ${detect.stderr}`);
-  return { emu, db, env, dir, report: path.join(dir, 'report.csv') };
-}
-
+/** Every id sent in a DELETE call (delete names asset_ids, never public_ids). */
 const deleteCalls = (emu: CloudinaryEmulator) =>
-  emu.requests.filter((r) => r.kind === 'admin' && r.method === 'DELETE').flatMap((r) => (r.params.public_ids as string[] | undefined) ?? []);
+  emu.requests.filter((r) => r.kind === 'admin' && r.method === 'DELETE').flatMap((r) => [...((r.params.asset_ids as string[] | undefined) ?? []), ...((r.params.public_ids as string[] | undefined) ?? [])]);
 
 describe('delete from a confirmed report', () => {
   let w: World;
@@ -83,7 +50,8 @@ describe('delete from a confirmed report', () => {
     const run = await runCli(['delete', '--input', w.report, '--confirm'], { cwd: w.dir, env: w.env });
     expect(run.code, run.stderr).toBe(1); // some candidates were skipped
     const deletes = w.emu.requests.filter((r) => r.kind === 'admin' && r.method === 'DELETE');
-    expect(deletes.map((r) => (r.params.public_ids as string[]).length)).toEqual([100, 47]);
+    expect(deletes.map((r) => (r.params.asset_ids as string[]).length)).toEqual([100, 47]);
+    expect(deletes.every((r) => r.path.endsWith('/resources') && r.params.public_ids === undefined)).toBe(true);
     for (const id of ['orphan/1', 'orphan/2', 'orphan/3', 'fresh/1', 'used/0', 'used/4']) expect(w.emu.getAsset('image', 'upload', id), id).toBeDefined();
     expect(w.emu.allAssets().filter((a) => a.public_id.startsWith('orphan/')).map((a) => a.public_id).sort()).toEqual(['orphan/1', 'orphan/2', 'orphan/3']);
     const journal = readFileSync(path.join(w.dir, 'report.journal.csv'), 'utf8');
@@ -186,8 +154,8 @@ describe('delete under the rate limit', () => {
   });
 
   it('stops cleanly with exit 4 and resumes to completion without sending any id twice', async () => {
-    // room for the two lookups and one delete batch before the 95% threshold
-    w.emu.setRateLimit({ limit: 100, remaining: 8 });
+    // room for the plan's two lookups, then one batch (its last-check lookup and its DELETE) before the 95% threshold
+    w.emu.setRateLimit({ limit: 100, remaining: 9 });
     const first = await runCli(['delete', '--input', w.report, '--confirm'], { cwd: w.dir, env: w.env });
     expect(first.code, first.stderr).toBe(4);
     expect(first.stderr).toMatch(/run the same command again to resume/);

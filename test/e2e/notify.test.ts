@@ -14,7 +14,7 @@ let expected: Expected;
 let env: Record<string, string>;
 let hook: Server;
 let hookUrl: string;
-const received: Array<{ path: string; contentType: string; body: string }> = [];
+const received: Array<{ path: string; contentType: string; body: string; authorization?: string }> = [];
 let answer = 204;
 
 beforeAll(async () => {
@@ -26,7 +26,7 @@ beforeAll(async () => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
-      received.push({ path: req.url ?? '', contentType: String(req.headers['content-type']), body });
+      received.push({ path: req.url ?? '', contentType: String(req.headers['content-type']), body, authorization: req.headers.authorization });
       res.writeHead(answer).end(answer >= 400 ? 'no thanks' : '');
     });
   });
@@ -41,6 +41,19 @@ afterAll(async () => {
 });
 
 describe('webhook', () => {
+  it('a URL with user:password@ is sent with a Basic Authorization header, the credentials out of the URL and the output', async () => {
+    const dir = workspace({ 'asset-audit.config.json': scenarioConfig });
+    received.length = 0;
+    const withCredentials = hookUrl.replace('http://', 'http://hook-user:p%40ss%3Aword-9@');
+    const run = await runCli(['detect', '--days', '30', '--notify-url', withCredentials], { cwd: dir, env });
+    expect(run.code, run.stderr).toBe(1);
+    expect(received).toHaveLength(1);
+    expect(received[0]!.authorization).toBe(`Basic ${Buffer.from('hook-user:p@ss:word-9').toString('base64')}`);
+    expect(received[0]!.path).toBe('/services/T000/B000/hook-token-abc');
+    expect(run.stderr).toMatch(/Webhook notified/);
+    expect(run.stderr + run.stdout).not.toMatch(/p%40ss|p@ss|word-9/);
+  });
+
   it('posts a JSON summary after the report is written', async () => {
     const dir = workspace({ 'asset-audit.config.json': scenarioConfig });
     received.length = 0;

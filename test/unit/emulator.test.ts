@@ -233,6 +233,42 @@ describe('lookups and deletes', () => {
     expect(del?.params.public_ids).toEqual(['a/gone', 'b gone', 'never']);
   });
 
+  it('deletes by asset_id: DELETE /resources with asset_ids[] in a form body, across types, answered per asset_id', async () => {
+    const a = emu.addAsset({ public_id: 'by-id/a' });
+    const b = emu.addAsset({ public_id: 'by-id/b', resource_type: 'video', type: 'private' });
+    const keep = emu.addAsset({ public_id: 'by-id/keep' });
+    const res = (await sdk.api.delete_resources_by_asset_ids([a.asset_id, b.asset_id, 'f'.repeat(32)])) as unknown as Record<string, unknown>;
+    expect(res.deleted).toEqual({ [a.asset_id]: 'deleted', [b.asset_id]: 'deleted', ['f'.repeat(32)]: 'not_found' });
+    expect(res.deleted_counts).toEqual({
+      [a.asset_id]: { original: 1, derived: 0 },
+      [b.asset_id]: { original: 1, derived: 0 },
+      ['f'.repeat(32)]: { original: 0, derived: 0 },
+    });
+    expect(res.partial).toBe(false);
+    expect(emu.allAssets().map((x) => x.asset_id)).toEqual([keep.asset_id]);
+    const del = emu.requests.filter((r) => r.method === 'DELETE').at(-1);
+    expect(del?.path).toMatch(/\/v1_1\/[^/]+\/resources$/);
+    expect(del?.params.asset_ids).toEqual([a.asset_id, b.asset_id, 'f'.repeat(32)]);
+  });
+
+  it('deletes by asset_id only the file that has it: a replacement under the same public_id stays', async () => {
+    const old = emu.addAsset({ public_id: 'by-id/replaced' });
+    const now = emu.addAsset({ public_id: 'by-id/replaced', bytes: 777 });
+    const res = (await sdk.api.delete_resources_by_asset_ids([old.asset_id])) as unknown as Record<string, unknown>;
+    expect(res.deleted).toEqual({ [old.asset_id]: 'not_found' });
+    expect(emu.getAsset('image', 'upload', 'by-id/replaced')?.asset_id).toBe(now.asset_id);
+  });
+
+  it('refuses more than 100 asset_ids, and none', async () => {
+    const ids = Array.from({ length: 101 }, (_, i) => `${i}`.padStart(32, '0'));
+    const many = await rejection(sdk.api.delete_resources_by_asset_ids(ids));
+    expect(many.error).toMatchObject({ http_code: 400, message: 'Too many asset_ids. Maximum allowed is 100' });
+    const none = await rejection(sdk.api.delete_resources_by_asset_ids([]));
+    expect(none.error.http_code).toBe(400);
+    const ok = (await sdk.api.delete_resources_by_asset_ids(ids.slice(0, 100))) as unknown as Record<string, unknown>;
+    expect(Object.values(ok.deleted as object)).toEqual(Array(100).fill('not_found'));
+  });
+
   it('deletes by prefix', async () => {
     seed(5, { prefix: 'tmp/' });
     seed(3, { prefix: 'keep/' });

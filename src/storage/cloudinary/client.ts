@@ -31,7 +31,7 @@ type SdkUploader = {
 type SdkApi = {
   resources(options: Record<string, unknown>): Promise<Record<string, unknown>>;
   resources_by_ids(ids: string[], options: Record<string, unknown>): Promise<Record<string, unknown>>;
-  delete_resources(ids: string[], options: Record<string, unknown>): Promise<Record<string, unknown>>;
+  delete_resources_by_asset_ids(ids: string[], options: Record<string, unknown>): Promise<Record<string, unknown>>;
   ping(options: Record<string, unknown>): Promise<Record<string, unknown>>;
   usage(options: Record<string, unknown>): Promise<Record<string, unknown>>;
   search(params: Record<string, unknown>, options: Record<string, unknown>): Promise<Record<string, unknown>>;
@@ -165,14 +165,15 @@ export class CloudinaryStorage implements StorageClient {
     return toAssets(result, partition);
   }
 
-  async deleteIds(partition: Partition, publicIds: string[]): Promise<DeleteOutcome[]> {
-    if (publicIds.length > DELETE_BATCH) throw new Error(`delete takes at most ${DELETE_BATCH} ids`);
-    const result = await this.call(`delete ${partition.resourceType}/${partition.type}`, (o) =>
-      // retrying is safe: the ids were verified, and one already deleted answers "not_found"
-      this.api.delete_resources(publicIds, { ...o, resource_type: partition.resourceType, type: partition.type }),
+  async deleteByAssetIds(assetIds: string[]): Promise<DeleteOutcome[]> {
+    if (assetIds.length > DELETE_BATCH) throw new Error(`delete takes at most ${DELETE_BATCH} ids`);
+    if (assetIds.length === 0) return [];
+    const result = await this.call('delete by asset_id', (o) =>
+      // retrying is safe: an asset_id names one file for ever, and one already deleted answers "not_found"
+      this.api.delete_resources_by_asset_ids(assetIds, o),
     );
-    const deleted = (result.deleted ?? {}) as Record<string, string>;
-    return publicIds.map((id) => ({ publicId: id, outcome: deleted[id] ?? 'unknown' }));
+    const deleted = (result.deleted ?? {}) as Record<string, unknown>;
+    return assetIds.map((id) => ({ assetId: id, outcome: typeof deleted[id] === 'string' ? (deleted[id] as string) : 'unknown' }));
   }
 
   /**

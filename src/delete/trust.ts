@@ -1,0 +1,34 @@
+/**
+ * Whether a confirmed report may drive deletions in this account under this configuration: it
+ * must be for this cloud, have its JSON twin beside it (what the scan saw), and have been made with
+ * the same reference sources, ignore globs and hosts. Each failure refuses the whole report.
+ */
+import path from 'node:path';
+import { configDigest } from '../config/digest.js';
+import type { FileConfig } from '../config/schema.js';
+import { refusal } from '../errors.js';
+import { twinOf, type ConfirmedReport, type Twin } from './candidates.js';
+
+export function trustedTwin(report: ConfirmedReport, cloudName: string, config: FileConfig): Twin {
+  if (report.clouds.size === 0 && report.candidates.length > 0) {
+    throw refusal(`the report names no cloud (no delivery URLs and no JSON twin next to it), so it cannot be matched to "${cloudName}". Use the report exactly as detect wrote it.`);
+  }
+  const foreign = [...report.clouds].filter((c) => c !== cloudName.toLowerCase());
+  if (foreign.length) {
+    throw refusal(`the report is for cloud "${foreign.join('", "')}" but CLOUDINARY_URL is for "${cloudName}". Nothing was deleted.`);
+  }
+  if (!report.twin) {
+    throw refusal(
+      `the report's JSON twin (${path.basename(twinOf(report.file))}) is not next to it. delete needs it to know which orphans the scan listed and to compare the scan's reference count and configuration with today's. ` +
+        'Keep the .json detect wrote beside the CSV (edit only the CSV), or run detect again.',
+    );
+  }
+  if (report.twin.configDigest !== configDigest(config)) {
+    throw refusal(
+      report.twin.configDigest
+        ? 'the configuration (reference sources, ignore globs or cloudinary.hosts) differs from the one the scan used. Run detect again with this configuration, review, then delete.'
+        : 'the report was written by an older asset-audit that did not record its configuration. Run detect again, review, then delete.',
+    );
+  }
+  return report.twin;
+}
