@@ -6,7 +6,6 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } f
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { usageError } from '../errors.js';
-import { redact } from '../config/redact.js';
 import { neutralise, unneutralise } from '../report/neutralise.js';
 
 export type Outcome = 'deleted' | 'not_found' | `skipped:${string}` | `failed:${string}`;
@@ -67,7 +66,7 @@ export class Journal {
     const text = stringify(fresh ? [COLUMNS, ...rows] : rows, { record_delimiter: '\n' });
     const fd = openSync(this.file, 'a', 0o600);
     try {
-      writeSync(fd, redact(text));
+      writeSync(fd, text);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

@@ -6,7 +6,6 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DetectResult, Scope } from '../audit/result.js';
 import { missingByStatus } from '../audit/result.js';
-import { redact } from '../config/redact.js';
 
 export const HISTORY_FILE = 'history.jsonl';
 export const HISTORY_FORMAT_VERSION = 1;
@@ -67,7 +66,7 @@ export const historyPath = (reportsDir: string): string => path.join(reportsDir,
 export function appendHistory(reportsDir: string, entry: HistoryEntry): string {
   const file = historyPath(reportsDir);
   mkdirSync(reportsDir, { recursive: true });
-  appendFileSync(file, redact(JSON.stringify(entry)) + '\n', { mode: 0o600 });
+  appendFileSync(file, JSON.stringify(entry) + '\n', { mode: 0o600 });
   return file;
 }
 
