@@ -39,7 +39,10 @@ export async function afterReport(input: AfterReportInput): Promise<number> {
     } catch (err) {
       log.warn(`could not read the run history: ${(err as Error).message}`);
     }
-    if (prev) {
+    if (prev && !r.complete) {
+      // a partial run's counts are not a trend: "missing 138 → 0" would only say it stopped early
+      log.info(`This run is partial (${entry.incompleteReason}): its counts are not compared with the last complete run of this scope (${prev.startedAt}).`);
+    } else if (prev) {
       const d = (a: number, b: number) => `${a - b >= 0 ? '+' : ''}${a - b}`;
       log.info(`Since the last complete run of this scope (${prev.startedAt}): orphans ${prev.orphans} → ${entry.orphans} (${d(entry.orphans, prev.orphans)}), missing ${prev.missing} → ${entry.missing} (${d(entry.missing, prev.missing)})`);
     }

@@ -1,4 +1,5 @@
 /** `asset-audit delete`: deletes orphans from a confirmed report, after re-verifying every one. */
+import { oneLine } from '../report/one-line.js';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
@@ -178,7 +179,7 @@ async function runDelete(flags: DeleteFlags): Promise<number> {
 function printPlan(output: Output, plan: DeletePlan, confirmed: boolean): void {
   const bytes = plan.toDelete.reduce((n, i) => n + i.current.bytes, 0);
   const lines = ['', `${confirmed ? 'Deleting' : 'Would delete'} ${plan.toDelete.length} asset(s), ${mb(bytes)}:`];
-  for (const { current } of plan.toDelete.slice(0, LIST_LIMIT)) lines.push(`  - ${current.resourceType}/${current.type} ${current.publicId} (${mb(current.bytes)})`);
+  for (const { current } of plan.toDelete.slice(0, LIST_LIMIT)) lines.push(`  - ${current.resourceType}/${current.type} ${oneLine(current.publicId)} (${mb(current.bytes)})`);
   if (plan.toDelete.length > LIST_LIMIT) lines.push(`  … and ${plan.toDelete.length - LIST_LIMIT} more`);
   const reasons = new Map<string, string[]>();
   for (const s of plan.settled) reasons.set(s.outcome, [...(reasons.get(s.outcome) ?? []), s.candidate.publicId]);

@@ -126,7 +126,7 @@ export async function runDetect(flags: DetectFlags, options: { history?: boolean
   const base = reportBaseName(new Date(result.startedAt), result.complete);
   const csvPath = flags.output ? path.resolve(flags.output) : freshReportPath(reportsDir, base);
   const jsonPath = csvPath.replace(/(\.csv)?$/i, '.json');
-  // written in pieces (each redacted): a million-asset report never exists as one string
+  // written in pieces: a million-asset report never exists as one string
   writeAtomicWith(csvPath, (write) => writeCsv(result, write));
   writeAtomicWith(jsonPath, (write) => writeJson(result, { csv: csvPath }, write));
   retireCheckpoint(result, flags, log);

@@ -66,9 +66,9 @@ function runHistory(flags: HistoryFlags): number {
     lines.push('', `${first.cloud} — ${first.scope}`);
     const rows: string[][] = [header];
     let prev: HistoryEntry | undefined;
-    // Δ compares with the previous complete run, as --fail-on-increase does
+    // Δ compares complete runs only, as --fail-on-increase does: a partial run's counts are no trend
     const deltas = list.map((e) => {
-      const d = prev ? [signed(e.orphans - prev.orphans), signed(e.missing - prev.missing)] : ['', ''];
+      const d = prev && e.complete ? [signed(e.orphans - prev.orphans), signed(e.missing - prev.missing)] : ['', ''];
       if (e.complete) prev = e;
       return d;
     });

@@ -1,6 +1,7 @@
 /** Entry point: the command table, and the one place errors become exit codes. */
 import { Command, CommanderError } from 'commander';
-import { redact } from '../config/redact.js';
+import { errorMessage } from '../config/redact.js';
+import { terminalText } from './output.js';
 import { registerDelete } from './delete.js';
 import { registerDetect } from './detect.js';
 import { registerDemo } from './demo.js';
@@ -55,7 +56,7 @@ export function buildProgram(): Command {
     .addHelpText('after', EXIT_CODES_HELP + ENVIRONMENT_HELP)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(redact(s)) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(terminalText(s)) });
   registerInit(program);
   registerDetect(program);
   registerHistory(program);
@@ -64,7 +65,7 @@ export function buildProgram(): Command {
   registerDelete(program);
   registerRestore(program);
   for (const cmd of program.commands) {
-    cmd.exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(redact(s)) });
+    cmd.exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(terminalText(s)) });
     const codes = COMMAND_EXIT_CODES[cmd.name()];
     if (codes) cmd.addHelpText('after', codes + ENVIRONMENT_HELP);
   }
@@ -85,10 +86,11 @@ function report(err: unknown): number {
     return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
   }
   if (err instanceof AuditError) {
-    process.stderr.write(redact(`error: ${err.message}\n`));
+    process.stderr.write(`${terminalText(`error: ${err.message}`)}\n`);
     return exitCodeOf(err);
   }
-  const e = err as Error;
-  process.stderr.write(redact(`error: unexpected failure: ${e?.stack ?? String(err)}\n`));
+  // a plain object (an SDK rejection) is never printed whole: it carries the API key and secret
+  const detail = err instanceof Error ? (err.stack ?? err.message) : errorMessage(err);
+  process.stderr.write(`${terminalText(`error: unexpected failure: ${detail}`)}\n`);
   return ExitCode.Runtime;
 }

@@ -2,12 +2,14 @@
  * Where and how the CLI speaks. Colour and live progress are decided once: colour when stderr is a
  * TTY (or FORCE_COLOR) and NO_COLOR is unset; progress rewritten in place only on a TTY, otherwise
  * a timestamped line at most every PROGRESS_INTERVAL_MS, for logs read hours later. stdout carries
- * only the result (the --json document); everything else goes to stderr. All of it is redacted.
+ * only the result (the --json document), exactly as the reports hold it. Everything on stderr is a
+ * diagnostic: credentials are masked in each message before it is coloured, cut or JSON-encoded,
+ * and control characters other than line breaks and colour are shown escaped.
  * With --log-format json every line on stderr is one JSON object ({time, level, msg}) for log
  * pipelines: no colour, no control codes, progress throttled as without a TTY.
  */
 import { Chalk } from 'chalk';
-import { redact } from '../config/redact.js';
+import { diagnostic } from '../config/redact.js';
 import { usageError } from './exit.js';
 import type { Logger } from '../log.js';
 import type { Paint } from '../report/summary.js';
@@ -50,6 +52,14 @@ export interface Output {
   setStatus(status: (() => string | undefined) | undefined): void;
 }
 
+/** Any control character a line could be forged or a terminal driven with, except colour (SGR) codes. */
+const UNSAFE = /\x1b\[[0-9;]*m|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** A diagnostic for the terminal: credentials masked, stray control characters escaped (\n and colour kept). */
+export function terminalText(text: string): string {
+  return diagnostic(text).replace(UNSAFE, (c) => (c.length > 1 ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
 export function createOutput(options: OutputOptions = {}): Output {
   const env = options.env ?? process.env;
   const err = options.stderr ?? process.stderr;
@@ -62,24 +72,25 @@ export function createOutput(options: OutputOptions = {}): Output {
   let lastProgress = 0;
   let status: (() => string | undefined) | undefined;
 
-  const write = (text: string) => err.write(redact(text));
+  const write = (text: string) => err.write(text);
   const clearProgress = () => {
     if (live) write('\r\x1b[K');
     live = false;
   };
   const stamp = () => (tty ? '' : `[${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}] `);
-  const record = (level: string, msg: string) => write(JSON.stringify({ time: new Date().toISOString(), level, msg }) + '\n');
-  const line = (text: string, level = 'info') => {
-    if (json) return record(level, text);
+  // masked before JSON encoding: a secret holding " or \ would otherwise pass in its escaped form
+  const record = (level: string, msg: string) => write(JSON.stringify({ time: new Date().toISOString(), level, msg: diagnostic(msg) }) + '\n');
+  /** `text` is masked and escaped already (and possibly coloured). */
+  const line = (text: string) => {
     clearProgress();
     write(`${stamp()}${text}\n`);
   };
 
   const log: Logger = {
-    info: (m) => !options.quiet && line(m),
-    warn: (m) => (json ? record('warn', m) : line(chalk.yellow(`warning: ${m}`))),
-    error: (m) => (json ? record('error', m) : line(chalk.red(`error: ${m}`))),
-    debug: (m) => options.verbose && (json ? record('debug', m) : line(chalk.dim(m))),
+    info: (m) => !options.quiet && (json ? record('info', m) : line(terminalText(m))),
+    warn: (m) => (json ? record('warn', m) : line(chalk.yellow(`warning: ${terminalText(m)}`))),
+    error: (m) => (json ? record('error', m) : line(chalk.red(`error: ${terminalText(m)}`))),
+    debug: (m) => options.verbose && (json ? record('debug', m) : line(chalk.dim(terminalText(m)))),
     progress: (m) => {
       if (options.quiet) return;
       const now = Date.now();
@@ -89,12 +100,15 @@ export function createOutput(options: OutputOptions = {}): Output {
         const extra = status?.();
         // one screen line: a wrapped live line cannot be erased with \r
         const width = err.columns && err.columns > 20 ? err.columns - 1 : 160;
-        write(`\r\x1b[K${chalk.dim(`${m}${extra ? ` · ${extra}` : ''}`.slice(0, width))}`);
+        // masked before it is cut: half a secret is still a leak
+        write(`\r\x1b[K${chalk.dim(terminalText(`${m}${extra ? ` · ${extra}` : ''}`).replace(/\n/g, ' ').slice(0, width))}`);
         live = true;
       } else if (now - lastProgress >= PROGRESS_INTERVAL_MS) {
         lastProgress = now;
         const extra = status?.();
-        line(extra ? `${m} · ${extra}` : m, 'progress');
+        const text = extra ? `${m} · ${extra}` : m;
+        if (json) record('progress', text);
+        else line(terminalText(text));
       }
     },
   };
@@ -108,9 +122,10 @@ export function createOutput(options: OutputOptions = {}): Output {
         return;
       }
       clearProgress();
-      write(lines.join('\n') + '\n');
+      write(lines.map(terminalText).join('\n') + '\n');
     },
-    emit: (text) => out.write(redact(text)),
+    // data, exactly as in the JSON twin: never masked
+    emit: (text) => out.write(text),
     clearProgress,
     setStatus: (fn) => {
       status = fn;

@@ -1,4 +1,5 @@
 /** `asset-audit restore`: re-uploads what `delete --backup-dir` saved, under the same public_ids. */
+import { oneLine } from '../report/one-line.js';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { parseCloudinaryUrl } from '../config/cloudinary-url.js';
@@ -34,7 +35,7 @@ async function runRestore(flags: RestoreFlags): Promise<number> {
   const dir = path.resolve(flags.backupDir);
   const entries = readManifest(dir).filter((e) => !flags.only || e.publicId === flags.only);
   if (entries.length === 0) throw usageError(`no backups found in ${dir}${flags.only ? ` for "${flags.only}"` : ''} (expected manifest.jsonl written by delete --backup-dir)`);
-  output.print([`${flags.confirm ? 'Restoring' : 'Would restore'} ${entries.length} asset(s):`, ...entries.slice(0, 50).map((e) => `  - ${e.resourceType}/${e.type} ${e.publicId} (${e.bytes} bytes)`)]);
+  output.print([`${flags.confirm ? 'Restoring' : 'Would restore'} ${entries.length} asset(s):`, ...entries.slice(0, 50).map((e) => `  - ${e.resourceType}/${e.type} ${oneLine(e.publicId)} (${e.bytes} bytes)`)]);
   if (!flags.confirm) {
     output.print(['Dry run: nothing was uploaded. Run again with --confirm.']);
     return ExitCode.Ok;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { DetectResult } from '../audit/result.js';
 import type { FileConfig } from '../config/schema.js';
-import { parseCount, type ScopeFlags } from '../config/scope.js';
+import { buildScope, parseCount, type ScopeFlags } from '../config/scope.js';
 import { reportBaseName } from '../report/write.js';
 import { CheckpointError, loadCheckpoint, resumeConflict, saveCheckpoint, type Checkpoint } from '../scan/checkpoint.js';
 import type { DetectInput } from '../scan/detect.js';
@@ -48,10 +48,7 @@ export function scaleInput(flags: ScaleFlags & ScopeFlags, cloudName: string, co
   if (flags.verify !== undefined && !VERIFY_MODES.includes(flags.verify as VerifyMode)) throw usageError(`--verify: use one of ${VERIFY_MODES.join(', ')} (got "${flags.verify}")`);
   let resume: Checkpoint | undefined;
   if (flags.resume) {
-    const scoped = (['days', 'all', 'prefix', 'resourceType', 'type', 'orphansOnly', 'missingOnly', 'windows', 'plan'] as const).filter((k) => flags[k] !== undefined);
-    if (scoped.length) {
-      throw usageError(`--resume continues the checkpoint's scan with the scope it started with: drop ${scoped.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
-    }
+    if (flags.plan) throw usageError('--plan estimates a new scan; a resumed scan has its plan already: drop --plan, or drop --resume');
     try {
       resume = loadCheckpoint(path.resolve(flags.resume));
     } catch (err) {
@@ -60,6 +57,10 @@ export function scaleInput(flags: ScaleFlags & ScopeFlags, cloudName: string, co
     }
     const conflict = resumeConflict(resume, cloudName, config);
     if (conflict) throw usageError(`--resume: ${conflict}`);
+    const differences = resumeFlagDifferences(flags, windows, resume);
+    if (differences.length) {
+      throw usageError(`--resume continues the checkpoint's scan with the scope it started with, and these flags differ from it: ${differences.join('; ')}. Drop them (or make them match), or start a new scan without --resume.`);
+    }
   }
   const file = (cp: Checkpoint) => (flags.resume ? path.resolve(flags.resume) : path.join(reportsDir, `${reportBaseName(new Date(cp.startedAt), false)}.checkpoint.json`));
   return {
@@ -75,6 +76,33 @@ export function scaleInput(flags: ScaleFlags & ScopeFlags, cloudName: string, co
       return target;
     },
   };
+}
+
+/**
+ * The scope flags given with --resume that say something else than the checkpoint's scan. A
+ * scheduler appends --resume to its usual command line, so flags that match are fine, and a flag
+ * left out means "as the checkpoint says".
+ */
+export function resumeFlagDifferences(flags: ScaleFlags & ScopeFlags, windows: number, cp: Checkpoint): string[] {
+  const given = buildScope(flags, new Date());
+  const was = cp.scope;
+  const out: string[] = [];
+  const list = (items: readonly string[]) => [...items].sort().join(',');
+  const daysText = (days: number | null) => (days === null ? '--all' : `--days ${days}`);
+  if ((flags.all || flags.days !== undefined) && given.days !== was.days) out.push(`${daysText(given.days)} (the checkpoint has ${daysText(was.days)})`);
+  if (flags.prefix !== undefined && given.prefix !== was.prefix) {
+    out.push(`--prefix ${JSON.stringify(flags.prefix)} (the checkpoint has ${was.prefix === null ? 'no prefix' : `--prefix ${JSON.stringify(was.prefix)}`})`);
+  }
+  if (flags.resourceType !== undefined && list(given.resourceTypes) !== list(was.resourceTypes)) {
+    out.push(`--resource-type ${list(given.resourceTypes)} (the checkpoint has ${list(was.resourceTypes)})`);
+  }
+  if (flags.type !== undefined && list(given.types) !== list(was.types)) out.push(`--type ${list(given.types)} (the checkpoint has ${list(was.types)})`);
+  const checks = (orphans: boolean, missing: boolean) => (orphans && missing ? 'both checks' : orphans ? '--orphans-only' : '--missing-only');
+  if ((flags.orphansOnly || flags.missingOnly) && (given.orphans !== was.orphans || given.missing !== was.missing)) {
+    out.push(`${checks(given.orphans, given.missing)} (the checkpoint has ${checks(was.orphans, was.missing)})`);
+  }
+  if (flags.windows !== undefined && windows !== cp.options.windows) out.push(`--windows ${windows} (the checkpoint has --windows ${cp.options.windows})`);
+  return out;
 }
 
 /**

@@ -7,7 +7,6 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { usageError } from '../errors.js';
 import { openForAppend, refuseSymlink } from '../files/safe-write.js';
-import { redact } from '../config/redact.js';
 import { neutralise, unneutralise } from '../report/neutralise.js';
 
 export type Outcome = 'deleted' | 'not_found' | `skipped:${string}` | `failed:${string}`;
@@ -69,7 +68,7 @@ export class Journal {
     const text = stringify(fresh ? [COLUMNS, ...rows] : rows, { record_delimiter: '\n' });
     const fd = openForAppend(this.file);
     try {
-      writeSync(fd, redact(text));
+      writeSync(fd, text);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

@@ -43,7 +43,7 @@ export async function startDemo(log: Logger, assets?: number): Promise<DemoEnvir
 
   return {
     cloudinaryUrl: emulator.cloudinaryUrl,
-    // PGlite accepts any password; a random one keeps redaction from masking ordinary words
+    // PGlite accepts any password; a random one keeps the demo's diagnostics free of masked words
     databaseUrl: `postgres://postgres:${randomBytes(12).toString('hex')}@127.0.0.1:${port}/postgres`,
     configFile,
     expected: { ...sample.expected, assets: sample.assets.length },

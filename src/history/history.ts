@@ -6,7 +6,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DetectResult, Scope } from '../audit/result.js';
 import { missingByStatus } from '../audit/result.js';
-import { redact } from '../config/redact.js';
 import { appendDurably } from '../files/safe-write.js';
 
 export const HISTORY_FILE = 'history.jsonl';
@@ -70,7 +69,7 @@ export const historyPath = (reportsDir: string): string => path.join(reportsDir,
  */
 export function appendHistory(reportsDir: string, entry: HistoryEntry): string {
   const file = historyPath(reportsDir);
-  appendDurably(file, redact(JSON.stringify(entry)) + '\n');
+  appendDurably(file, JSON.stringify(entry) + '\n');
   return file;
 }
 

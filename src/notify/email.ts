@@ -1,6 +1,5 @@
 /** Sends the rendered summary email with the CSV attached. */
 import path from 'node:path';
-import { redact } from '../config/redact.js';
 import type { EmailContent } from '../report/email.js';
 import { formatRecipient, type Recipient } from './recipients.js';
 import { createTransport, type SmtpTarget } from './smtp.js';
@@ -20,11 +19,11 @@ export async function sendEmail(mail: OutgoingEmail): Promise<{ messageId: strin
     const info = await transport.sendMail({
       from: mail.from,
       to: mail.to.map(formatRecipient),
-      subject: redact(mail.content.subject),
-      text: redact(mail.content.text),
-      html: redact(mail.content.html),
+      subject: mail.content.subject,
+      text: mail.content.text,
+      html: mail.content.html,
       attachments: mail.attachment
-        ? [{ filename: path.basename(mail.attachment.path), content: redact(mail.attachment.content), contentType: 'text/csv; charset=utf-8' }]
+        ? [{ filename: path.basename(mail.attachment.path), content: mail.attachment.content, contentType: 'text/csv; charset=utf-8' }]
         : [],
     });
     return { messageId: String(info.messageId ?? ''), accepted: Array.isArray(info.accepted) ? info.accepted.length : mail.to.length };

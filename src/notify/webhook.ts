@@ -5,7 +5,8 @@
 import type { DetectResult } from '../audit/result.js';
 import { missingByStatus } from '../audit/result.js';
 import { usageError } from '../errors.js';
-import { redact, registerSecret } from '../config/redact.js';
+import { diagnostic, registerSecret } from '../config/redact.js';
+import { oneLine } from '../report/one-line.js';
 import { mb, scopeText, SUMMARY_LIST_LIMIT } from '../report/summary.js';
 
 /** A scheduled job must not hang on a webhook that never answers. */
@@ -31,12 +32,13 @@ export function parseNotifyUrl(value: string, explicitFormat: string | undefined
   } catch {
     throw usageError(`${where} is not a valid URL (got a value that does not parse); use https://HOST/PATH`);
   }
-  // a webhook URL is a capability: whoever has it can post, so it is never printed
-  if (url.pathname.length > 1) registerSecret(url.pathname + url.search);
-  // a token may travel in the query string alone (https://host/?token=…)
-  for (const [, v] of url.searchParams) registerSecret(v);
-  if (url.search.length > 1) registerSecret(url.search.slice(1));
+  // a webhook URL is a capability: whoever has it can post, so its path and query (a token may
+  // travel in either) never appear in a diagnostic. They are registered as one whole: a single
+  // query value is not, or ?source=asset-audit would mask every "asset-audit" in the logs, nor a
+  // bare path, or /hook would mask "https://hooks.slack.com".
+  if (url.pathname.length > 1 || url.search.length > 1) registerSecret(url.pathname + url.search);
   registerSecret(url.password);
+  registerSecret(safeDecode(url.password));
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw usageError(`${where} must be an http:// or https:// URL (got ${url.protocol}//)`);
   if (explicitFormat !== undefined && explicitFormat !== 'json' && explicitFormat !== 'slack') {
     throw usageError(`--notify-format: use json or slack (got "${explicitFormat}")`);
@@ -62,6 +64,14 @@ function basicAuthorization(url: URL, where: string): string | undefined {
   return `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
 }
 
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
 export const isSlackHost = (host: string): boolean => host === 'hooks.slack.com' || host.endsWith('.hooks.slack.com');
 
 export interface SummaryContext {
@@ -70,7 +80,7 @@ export interface SummaryContext {
   notes?: string[];
 }
 
-/** The JSON summary: counts and the first findings, never the whole result. */
+/** The JSON summary: counts and the first findings, never the whole result. Its fields are data, exact. */
 export function jsonSummary(r: DetectResult, ctx: SummaryContext): Record<string, unknown> {
   const by = missingByStatus(r.missing);
   return {
@@ -100,8 +110,11 @@ export function jsonSummary(r: DetectResult, ctx: SummaryContext): Record<string
   };
 }
 
-/** Slack's mrkdwn treats &, < and > as markup; everything from the data is escaped. */
-export const slackEscape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/**
+ * Slack's mrkdwn treats &, < and > as markup; everything from the data is escaped, and its control
+ * characters too, so a title holding a line break cannot forge a line of the message.
+ */
+export const slackEscape = (s: string): string => oneLine(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function slackMessage(r: DetectResult, ctx: SummaryContext): { text: string; blocks: unknown[] } {
   const by = missingByStatus(r.missing);
@@ -117,7 +130,7 @@ export function slackMessage(r: DetectResult, ctx: SummaryContext): { text: stri
     `*Report:* \`${slackEscape(ctx.reportPath)}\``,
   ];
   const blocks: unknown[] = [
-    { type: 'header', text: { type: 'plain_text', text: `${status.replace(/:[a-z_]+: /, '')} — asset-audit ${r.cloudName}`.slice(0, 150) } },
+    { type: 'header', text: { type: 'plain_text', text: `${status.replace(/:[a-z_]+: /, '')} — asset-audit ${oneLine(r.cloudName)}`.slice(0, 150) } },
     { type: 'section', text: { type: 'mrkdwn', text: `${status} ${text}` } },
     { type: 'section', fields: fields.map((f) => ({ type: 'mrkdwn', text: f })) },
   ];
@@ -137,8 +150,9 @@ export function slackMessage(r: DetectResult, ctx: SummaryContext): { text: stri
   return { text, blocks };
 }
 
+/** Data: nothing in it is masked (a credential is never part of a result). */
 export function webhookBody(target: WebhookTarget, r: DetectResult, ctx: SummaryContext): string {
-  return redact(JSON.stringify(target.format === 'slack' ? slackMessage(r, ctx) : jsonSummary(r, ctx)));
+  return JSON.stringify(target.format === 'slack' ? slackMessage(r, ctx) : jsonSummary(r, ctx));
 }
 
 /** POSTs the body; throws an Error naming the status (never the URL) on failure. */
@@ -153,8 +167,8 @@ export async function postWebhook(target: WebhookTarget, body: string): Promise<
     });
   } catch (err) {
     const e = err as Error & { cause?: { code?: string } };
-    throw new Error(`webhook ${target.label}: ${e.name === 'TimeoutError' ? `no answer within ${WEBHOOK_TIMEOUT_MS / 1000} s` : (e.cause?.code ?? e.message)}`);
+    throw new Error(`webhook ${target.label}: ${e.name === 'TimeoutError' ? `no answer within ${WEBHOOK_TIMEOUT_MS / 1000} s` : (e.cause?.code ?? diagnostic(e.message))}`);
   }
   const text = await res.text().catch(() => '');
-  if (!res.ok) throw new Error(`webhook ${target.label} answered ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`);
+  if (!res.ok) throw new Error(`webhook ${target.label} answered ${res.status}${text ? `: ${diagnostic(text).slice(0, 200)}` : ''}`);
 }

@@ -26,8 +26,8 @@ function writeRows<T>(rows: readonly T[], cells: (row: T) => string[], write: (t
 }
 
 /**
- * Writes the report in pieces, each ending at a line break (so each can be redacted on its own):
- * the memory it needs is one batch of rows, not the whole file.
+ * Writes the report in pieces, each ending at a line break: the memory it needs is one batch of
+ * rows, not the whole file.
  */
 export function writeCsv(result: DetectResult, write: (text: string) => void): void {
   if (!result.complete) write(csv([[`${INCOMPLETE_PREFIX}: ${result.incompleteReason ?? 'stopped early'}`]]) + '\n');

@@ -1,9 +1,11 @@
 /**
  * The summary email, rendered from a DetectResult: subject, plain text and HTML. Pure. Titles,
- * authors and ids come from the user's database and Cloudinary: in HTML every one is escaped.
+ * authors and ids come from the user's database and Cloudinary: in HTML every one is escaped,
+ * in the text each is kept on its line (control characters shown escaped). Nothing is masked.
  */
 import type { DetectResult, MissingRow } from '../audit/result.js';
 import { missingByStatus } from '../audit/result.js';
+import { oneLine } from './one-line.js';
 import { mb, scopeText, SUMMARY_LIST_LIMIT } from './summary.js';
 
 export interface EmailContent {
@@ -72,7 +74,7 @@ export function renderEmail(r: DetectResult, ctx: EmailContext): EmailContent {
   const rule = '='.repeat(60);
   t.push('Cloudinary Asset Detection Report', rule, '');
   t.push(`Cloud: ${r.cloudName}`, `Scan Date: ${utc(r.startedAt)}`, `Scan Range: ${scopeText(r)}`);
-  if (!r.complete) t.push('', `INCOMPLETE SCAN: ${r.incompleteReason ?? 'stopped early'}. The report holds what was found so far.`);
+  if (!r.complete) t.push('', `INCOMPLETE SCAN: ${oneLine(r.incompleteReason ?? 'stopped early')}. The report holds what was found so far.`);
   for (const note of ctx.notes ?? []) t.push('', `NOTE: ${note}`);
   t.push('', 'Summary:', '--------');
   if (r.scope.orphans) t.push(`Total Cloudinary Files Scanned: ${n(total)}`, `Orphaned Files Found: ${n(r.orphans.length)}`);
@@ -83,7 +85,7 @@ export function renderEmail(r: DetectResult, ctx: EmailContext): EmailContent {
     t.push(`Valid Files: ${n(r.valid)} (${pct(r.valid, total)}%)`);
     t.push(`Orphaned Files: ${n(r.orphans.length)} (${pct(r.orphans.length, total)}%)`);
     t.push(`Total Orphan Size: ${mb(r.orphanBytes)}`, '');
-    r.orphans.slice(0, SUMMARY_LIST_LIMIT).forEach((o, i) => t.push(`  ${i + 1}. ${o.publicId} (${o.resourceType}/${o.type}, ${mb(o.bytes)}, uploaded ${o.uploadedAt})`));
+    r.orphans.slice(0, SUMMARY_LIST_LIMIT).forEach((o, i) => t.push(`  ${i + 1}. ${oneLine(o.publicId)} (${o.resourceType}/${o.type}, ${mb(o.bytes)}, uploaded ${oneLine(o.uploadedAt)})`));
     if (r.orphans.length > SUMMARY_LIST_LIMIT) t.push(`  … and ${n(r.orphans.length - SUMMARY_LIST_LIMIT)} more in the attached report`);
     t.push('', 'What to do:', ...ORPHAN_ACTIONS.map((a, i) => `${i + 1}. ${a}`));
   }
@@ -93,7 +95,7 @@ export function renderEmail(r: DetectResult, ctx: EmailContext): EmailContent {
     if (by.other) t.push(`Other status: ${n(by.other)}`);
     t.push('');
     for (const m of r.missing.slice(0, SUMMARY_LIST_LIMIT)) {
-      t.push(`  * ${recordLabel(m)}`, `    Author: ${m.author || '-'} | Asset: ${m.publicId} | [${m.status}]${m.recordUrl ? ` | ${m.recordUrl}` : ''}`);
+      t.push(oneLine(`  * ${recordLabel(m)}`), oneLine(`    Author: ${m.author || '-'} | Asset: ${m.publicId} | [${m.status}]${m.recordUrl ? ` | ${m.recordUrl}` : ''}`));
     }
     if (r.missing.length > SUMMARY_LIST_LIMIT) t.push(`  … and ${n(r.missing.length - SUMMARY_LIST_LIMIT)} more in the attached report`);
     if (by.active) t.push('', `CRITICAL: ${n(by.active)} ACTIVE record(s) show broken media to users!`);

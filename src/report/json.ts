@@ -10,7 +10,7 @@ const PIECE_CHARS = 1 << 16;
 /**
  * Writes exactly what JSON.stringify(document, null, 2) + '\n' would, in pieces: top-level arrays
  * (the orphans and missing rows) element by element, so the whole document never exists as one
- * string. Every piece ends between two values, so each can be redacted on its own.
+ * string.
  */
 export function writeJson(result: DetectResult, files: { csv?: string }, write: (text: string) => void): void {
   for (const piece of jsonPieces(result, files)) write(piece);

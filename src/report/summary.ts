@@ -1,7 +1,12 @@
-/** The human summary: lines of text, printed by the CLI. */
+/**
+ * The human summary: lines of text, printed by the CLI on the terminal. Values from the data are
+ * shown through oneLine, so a title holding a line break cannot forge a line.
+ */
 import type { DetectResult } from '../audit/result.js';
 import { missingByStatus } from '../audit/result.js';
 import type { Sampled } from '../audit/reference-index.js';
+import { diagnostic } from '../config/redact.js';
+import { oneLine } from './one-line.js';
 
 export interface Paint {
   bold(s: string): string;
@@ -51,22 +56,22 @@ export function summaryLines(r: DetectResult, paint: Paint, reportPath?: string)
   lines.push(`API calls: ${n(r.api.calls)}` + (r.api.limit !== undefined ? ` — budget left ${n(r.api.remaining ?? 0)}/${n(r.api.limit)} (${pct(r.api.remaining ?? 0, r.api.limit)}%)` : '') + (r.api.retries ? `, ${n(r.api.retries)} retried` : ''));
   if (r.api.heads) lines.push(`HEAD requests: ${n(r.api.heads)} (existence checks on delivery URLs; not Admin API calls)`);
   lines.push(`Time: ${(r.durationMs / 1000).toFixed(1)} s`);
-  for (const w of r.warnings) lines.push(paint.yellow(`Warning: ${w}`));
+  for (const w of r.warnings) lines.push(paint.yellow(`Warning: ${oneLine(w)}`));
 
   if (r.orphans.length) {
     lines.push('', paint.bold('Orphaned files') + (r.orphans.length > SUMMARY_LIST_LIMIT ? ` (first ${SUMMARY_LIST_LIMIT} of ${n(r.orphans.length)})` : ''));
     r.orphans.slice(0, SUMMARY_LIST_LIMIT).forEach((o, i) => {
-      lines.push(`  ${i + 1}. ${o.publicId}  ${o.resourceType}/${o.type}, ${mb(o.bytes)}, ${o.format || '-'}, uploaded ${o.uploadedAt}`);
+      lines.push(`  ${i + 1}. ${oneLine(o.publicId)}  ${o.resourceType}/${o.type}, ${mb(o.bytes)}, ${oneLine(o.format || '-')}, uploaded ${oneLine(o.uploadedAt)}`);
     });
   }
   if (r.missing.length) {
     lines.push('', paint.bold('Records with missing assets') + (r.missing.length > SUMMARY_LIST_LIMIT ? ` (first ${SUMMARY_LIST_LIMIT} of ${n(r.missing.length)})` : ''));
     for (const m of r.missing.slice(0, SUMMARY_LIST_LIMIT)) {
-      lines.push(`  - ${m.source} #${m.recordId || '?'}${m.title ? ` '${m.title}'` : ''}${m.author ? ` by ${m.author}` : ''} [${m.status}] → ${m.publicId}`);
+      lines.push(oneLine(`  - ${m.source} #${m.recordId || '?'}${m.title ? ` '${m.title}'` : ''}${m.author ? ` by ${m.author}` : ''} [${m.status}] → ${m.publicId}`));
     }
   }
   lines.push('');
-  if (!r.complete) lines.push(paint.yellow(`INCOMPLETE: ${r.incompleteReason}. The report holds what was found so far.`));
+  if (!r.complete) lines.push(paint.yellow(`INCOMPLETE: ${oneLine(r.incompleteReason ?? 'stopped early')}. The report holds what was found so far.`));
   if (reportPath) lines.push(`Report: ${reportPath}`);
   return lines;
 }
@@ -79,9 +84,10 @@ const SAMPLE_CHARS = 100;
 /** A few of the values the tool did not count as references, so silence is never trusted blindly. */
 function sampleLines(bucket: Sampled, paint: Paint): string[] {
   const shown = bucket.samples.slice(0, SUMMARY_SAMPLE_LIMIT).map((s) => {
-    const flat = s.value.replace(/\s+/g, ' ');
+    // masked before it is cut (half a secret is still a leak) and quoted; see config/redact.ts
+    const flat = diagnostic(s.value.replace(/\s+/g, ' '));
     const value = flat.length > SAMPLE_CHARS ? `${flat.slice(0, SAMPLE_CHARS)}…` : flat;
-    return paint.dim(`    e.g. ${s.source} #${s.recordId || '?'}: ${JSON.stringify(value)} — ${s.reason}`);
+    return paint.dim(oneLine(`    e.g. ${s.source} #${s.recordId || '?'}: ${JSON.stringify(value)} — ${s.reason}`));
   });
   if (bucket.count > shown.length) shown.push(paint.dim(`    (more samples in the JSON report)`));
   return shown;

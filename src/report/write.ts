@@ -1,10 +1,10 @@
 /**
  * Reports are written whole or not at all, readable by the owner only, never through a symlink
- * and fsynced before they appear (src/files/safe-write.ts).
+ * and fsynced before they appear (src/files/safe-write.ts); and exactly: nothing here masks or
+ * rewrites data (see config/redact.ts for what is masked).
  */
 import { existsSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { redact } from '../config/redact.js';
 import { writeDurably } from '../files/safe-write.js';
 
 /** Bytes gathered before a write. */
@@ -15,9 +15,8 @@ export function writeAtomic(file: string, content: string): void {
 }
 
 /**
- * Like writeAtomic, for content produced in pieces (a large report): each piece is redacted and
- * written through a fixed buffer as it comes, so the file never exists as one string. Pieces
- * must not split a secret or a URL (the writers hand over whole lines or whole values).
+ * Like writeAtomic, for content produced in pieces (a large report): each piece is written
+ * through a fixed buffer as it comes, so the file never exists as one string.
  */
 export function writeAtomicWith(file: string, produce: (write: (text: string) => void) => void): void {
   writeDurably(file, (fd) => {
@@ -28,11 +27,10 @@ export function writeAtomicWith(file: string, produce: (write: (text: string) =>
       used = 0;
     };
     produce((text) => {
-      const clean = redact(text);
-      const bytes = Buffer.byteLength(clean, 'utf8');
+      const bytes = Buffer.byteLength(text, 'utf8');
       if (used + bytes > BUFFER_BYTES) flush();
-      if (bytes > BUFFER_BYTES) writeSync(fd, clean);
-      else used += buffer.write(clean, used, 'utf8');
+      if (bytes > BUFFER_BYTES) writeSync(fd, text);
+      else used += buffer.write(text, used, 'utf8');
     });
     flush();
   });

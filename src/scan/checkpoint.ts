@@ -5,7 +5,7 @@
  * options; references are read again from the database on resume (they are not Cloudinary's to
  * checkpoint, and re-reading them means an asset referenced since is not called an orphan).
  * No credentials: cursors are opaque tokens, URLs are public delivery URLs. Written atomically,
- * mode 0600, through the same writer (and redaction) as reports.
+ * mode 0600, through the same writer as reports (exactly: ids are data, never masked).
  */
 import { configDigest } from '../config/digest.js';
 import { readFileSync } from 'node:fs';

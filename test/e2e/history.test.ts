@@ -67,6 +67,25 @@ describe('history and --fail-on-increase', () => {
     expect(JSON.parse(json.stdout)).toHaveLength(4);
   });
 
+  it('compares complete runs only: a partial run says so instead of showing a trend', async () => {
+    const dir = workspace({ 'asset-audit.config.json': scenarioConfig });
+    const complete = await runCli(['detect', '--days', '30', '--fail-on', 'none'], { cwd: dir, env });
+    expect(complete.code, complete.stderr).toBe(0);
+    emu.setRateLimit({ remaining: 2 });
+    const partial = await runCli(['detect', '--days', '30', '--fail-on', 'none', '--rate-limit-stop', '100'], { cwd: dir, env });
+    emu.setRateLimit({ remaining: 5000 });
+    expect(partial.code, partial.stderr).toBe(4);
+    expect(partial.stderr).toMatch(/This run is partial \(.+\): its counts are not compared with the last complete run of this scope \(/);
+    expect(partial.stderr).not.toContain('Since the last complete run');
+    const again = await runCli(['detect', '--days', '30', '--fail-on', 'none'], { cwd: dir, env });
+    expect(again.stderr).toMatch(/Since the last complete run of this scope .*: orphans (\d+) → \1 \(\+0\), missing (\d+) → \2 \(\+0\)/);
+    const table = (await runCli(['history'], { cwd: dir })).stderr.split('\n').filter((l) => /^\s+\d{4}-/.test(l));
+    expect(table).toHaveLength(3);
+    // the partial row has no Δ; the complete one after it compares with the complete one before
+    expect(table[1]).toMatch(/\sNO\s+\d+\s+\d+\s+[\d.]+\s+\d+\s+\d+\s+\d+$/);
+    expect(table[2]).toMatch(/\syes\s+\d+\s+\d+\s+±0\s/);
+  });
+
   it('rejects a negative or non-numeric threshold before scanning', async () => {
     const dir = workspace({ 'asset-audit.config.json': scenarioConfig });
     const run = await runCli(['detect', '--fail-on-increase', 'lots'], { cwd: dir, env });

@@ -35,7 +35,8 @@ async function uninterrupted(args: string[]): Promise<string> {
 }
 
 /** Runs with only `calls` Admin API calls left, then resumes (as often as needed) with the budget back. */
-async function interruptedThenResumed(args: string[], calls: number): Promise<{ csv: string; runs: number }> {
+/** `appended`: resume as a scheduler does, its usual command line with --resume appended. */
+async function interruptedThenResumed(args: string[], calls: number, { appended = false } = {}): Promise<{ csv: string; runs: number }> {
   const dir = workspace({ 'asset-audit.config.json': scenarioConfig });
   emu.setRateLimit({ remaining: calls });
   const first = await runCli([...args, '--rate-limit-stop', '100'], { cwd: dir, env });
@@ -51,7 +52,7 @@ async function interruptedThenResumed(args: string[], calls: number): Promise<{ 
   expect(first.stderr).toContain(`--resume reports/${checkpoint}`);
 
   emu.setRateLimit({ remaining: PLENTY });
-  const second = await runCli(['detect', '--resume', file, '-o', 'resumed.csv'], { cwd: dir, env });
+  const second = await runCli([...(appended ? args : ['detect']), '--resume', file, '-o', 'resumed.csv'], { cwd: dir, env });
   expect(second.code, second.stderr).toBe(1);
   expect(readdirSync(reports).some((f) => f.endsWith('.checkpoint.json'))).toBe(false);
   const json = JSON.parse(readFileSync(path.join(dir, 'resumed.json'), 'utf8'));
@@ -82,6 +83,13 @@ describe('a scan stopped by the rate limit resumes to the same report', () => {
     expect(csv).toBe(expected);
   });
 
+  it('accepts the flags the checkpoint was made with (a scheduler appends --resume)', async () => {
+    const args = ['detect', '--all', '--windows', '2', '--type', 'upload,private,authenticated'];
+    const expected = await uninterrupted(args);
+    const { csv } = await interruptedThenResumed(args, 3, { appended: true });
+    expect(csv).toBe(expected);
+  });
+
   it('refuses a checkpoint from another configuration', async () => {
     const dir = workspace({ 'asset-audit.config.json': scenarioConfig });
     emu.setRateLimit({ remaining: 2 });
@@ -94,7 +102,14 @@ describe('a scan stopped by the rate limit resumes to the same report', () => {
     expect(run.stderr).toMatch(/--resume: the reference sources or ignore globs changed/);
     const scoped = await runCli(['detect', '--resume', file, '--days', '3'], { cwd: dir, env });
     expect(scoped.code).toBe(2);
-    expect(scoped.stderr).toMatch(/drop --days/);
+    expect(scoped.stderr).toContain('these flags differ from it: --days 3 (the checkpoint has --all)');
+    const several = await runCli(['detect', '--all', '--resume', file, '--prefix', 'docs', '--orphans-only', '--resource-type', 'image'], { cwd: dir, env });
+    expect(several.code).toBe(2);
+    expect(several.stderr).toContain('--prefix "docs" (the checkpoint has no prefix); --resource-type image (the checkpoint has image,raw,video); --orphans-only (the checkpoint has both checks)');
+    expect(several.stderr).not.toMatch(/--all \(/);
+    const plan = await runCli(['detect', '--resume', file, '--plan'], { cwd: dir, env });
+    expect(plan.code).toBe(2);
+    expect(plan.stderr).toMatch(/drop --plan/);
   });
 });
 

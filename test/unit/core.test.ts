@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { ExistenceLedger, ignoreMatcher, inScope } from '../../src/audit/classify.js';
 import { parseCloudinaryUrl } from '../../src/config/cloudinary-url.js';
 import { parseConfigText, stripJsonComments } from '../../src/config/load.js';
-import { redact, registerSecret } from '../../src/config/redact.js';
+import { diagnostic, registerSecret } from '../../src/config/redact.js';
 import { buildScope } from '../../src/config/scope.js';
 import { etaText } from '../../src/cli/detect.js';
 import { parseDatabaseUrl } from '../../src/database/open.js';
@@ -83,7 +83,7 @@ describe('environment', () => {
     const c = parseCloudinaryUrl('cloudinary://1234:abcdSECRET@my-cloud?upload_prefix=http://127.0.0.1:9');
     expect(c).toMatchObject({ cloudName: 'my-cloud', apiKey: '1234', apiSecret: 'abcdSECRET', params: { upload_prefix: 'http://127.0.0.1:9' } });
     expect(c.masked).not.toContain('abcdSECRET');
-    expect(redact('failed with abcdSECRET inside')).toBe('failed with **** inside');
+    expect(diagnostic('failed with abcdSECRET inside')).toBe('failed with **** inside');
   });
   it.each(['', 'https://a:b@c', 'cloudinary://key@cloud', 'cloudinary://:s@cloud'])('rejects CLOUDINARY_URL %j', (v) => {
     expect(() => parseCloudinaryUrl(v)).toThrow(/CLOUDINARY_URL/);
@@ -99,7 +99,7 @@ describe('environment', () => {
   });
   it('redacts passwords in any URL', () => {
     registerSecret('pw-registered');
-    expect(redact('postgres://user:unregistered@host/db and pw-registered')).toBe('postgres://user:****@host/db and ****');
+    expect(diagnostic('postgres://user:unregistered@host/db and pw-registered')).toBe('postgres://user:****@host/db and ****');
   });
 });
 

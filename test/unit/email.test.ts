@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emailSubject, escapeHtml, renderEmail } from '../../src/report/email.js';
 import { parseRecipients, resolveRecipients } from '../../src/notify/recipients.js';
 import { parseSmtpUrl } from '../../src/notify/smtp.js';
-import { redact } from '../../src/config/redact.js';
+import { diagnostic } from '../../src/config/redact.js';
 import { missing, orphan, result } from './notify-fixture.js';
 
 describe('renderEmail', () => {
@@ -64,7 +64,7 @@ describe('recipients and SMTP_URL', () => {
   it('registers the SMTP password as a secret and labels without credentials', () => {
     const t = parseSmtpUrl('smtps://user:p%40ss-w0rd-zz@mail.example.com')!;
     expect(t.label).toBe('smtps://mail.example.com:465');
-    expect(redact('failed: p@ss-w0rd-zz and p%40ss-w0rd-zz')).toBe('failed: **** and ****');
+    expect(diagnostic('failed: p@ss-w0rd-zz and p%40ss-w0rd-zz')).toBe('failed: **** and ****');
     expect(() => parseSmtpUrl('http://x')).toThrow(/SMTP_URL must start with smtp:\/\//);
     expect(parseSmtpUrl('')).toBeUndefined();
   });

@@ -67,7 +67,7 @@ describe('streamed reports', () => {
     expect(renderJson(r)).toBe(JSON.stringify({ format: 'asset-audit/detect', formatVersion: 1, ...r, files: {} }, null, 2) + '\n');
   });
 
-  it('writes atomically, mode 0600, every piece redacted', () => {
+  it('writes atomically, mode 0600, every piece exactly (data is never masked)', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'asset-audit-stream-'));
     const file = path.join(dir, 'sub', 'r.json');
     try {
@@ -76,9 +76,8 @@ describe('streamed reports', () => {
         for (let i = 0; i < 50_000; i++) write(`line ${i} s3cret-value postgres://u:pw${i}@h/db\n`);
       });
       const text = readFileSync(file, 'utf8');
-      expect(text).not.toContain('s3cret-value');
-      expect(text).not.toMatch(/:pw\d/);
       expect(text.split('\n')).toHaveLength(50_001);
+      expect(text.split('\n')[7]).toBe('line 7 s3cret-value postgres://u:pw7@h/db');
       expect(statSync(file).mode & 0o777).toBe(0o600);
       expect(() => writeAtomicWith(file, () => { throw new Error('boom'); })).toThrow('boom');
       expect(readFileSync(file, 'utf8')).toBe(text);

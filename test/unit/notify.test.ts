@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { clearSecrets, diagnostic } from '../../src/config/redact.js';
 import { jsonSummary, parseNotifyUrl, slackMessage, webhookBody } from '../../src/notify/webhook.js';
 import { planNotifications } from '../../src/notify/plan.js';
 import { missing, result } from './notify-fixture.js';
@@ -12,11 +13,14 @@ describe('webhook formats', () => {
     expect(() => parseNotifyUrl('ftp://x/y', undefined, 'NOTIFY_URL')).toThrow(/NOTIFY_URL must be an http/);
   });
 
-  it('labels a webhook by origin only and never prints its path', () => {
+  it('labels a webhook by origin only, masks its path in diagnostics, and leaves the data in its body alone', () => {
+    clearSecrets(); // other tests here register /hook, which "https://hooks…" contains
     const t = parseNotifyUrl('https://hooks.slack.com/services/T0/B0/SECRETTOKEN', undefined, '--notify-url');
     expect(t.label).toBe('https://hooks.slack.com');
+    expect(diagnostic(`POST ${t.url} failed`)).toBe('POST https://hooks.slack.com**** failed');
+    // a title is the user's data, even when it quotes the webhook's path
     const body = webhookBody(t, result({ missing: [missing(1, 'ACTIVE', 'see /services/T0/B0/SECRETTOKEN')] }), { reportPath: 'r.csv', exitCode: 1 });
-    expect(body).not.toContain('SECRETTOKEN');
+    expect(body).toContain("prompts #1 'see /services/T0/B0/SECRETTOKEN'");
   });
 
   it('Slack gets {text, blocks} with escaped mrkdwn and the critical line', () => {

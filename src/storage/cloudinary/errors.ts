@@ -4,7 +4,7 @@
  * statuses, and a Node Error for network failures. `request_options.auth` holds "key:secret", so
  * nothing from the raw rejection is ever kept: only a kind, a status and a cleaned message.
  */
-import { redact } from '../../config/redact.js';
+import { diagnostic } from '../../config/redact.js';
 
 export type StorageErrorKind =
   | 'auth'
@@ -22,7 +22,7 @@ export class StorageError extends Error {
     message: string,
     readonly status?: number,
   ) {
-    super(redact(message));
+    super(diagnostic(message));
     this.name = 'StorageError';
   }
 
