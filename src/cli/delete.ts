@@ -87,7 +87,7 @@ async function runDelete(flags: DeleteFlags): Promise<number> {
 
   // the right account
   if (report.clouds.size === 0 && report.candidates.length > 0) {
-    throw usageError(`the report names no cloud (no delivery URLs and no JSON twin next to it), so it cannot be matched to "${credentials.cloudName}". Use the report exactly as detect wrote it.`);
+    throw usageError(`the report names no cloud (no delivery URLs and no JSON twin next to it), so it cannot be matched to "${credentials.cloudName}". Use the report exactly as detect wrote it, beside its .json twin, or name the twin with --report.`);
   }
   const foreign = [...report.clouds].filter((c) => c !== credentials.cloudName.toLowerCase());
   if (foreign.length) {

@@ -9,12 +9,12 @@ export const REVIEW_JS = String.raw`(() => {
 const data = JSON.parse(document.getElementById('report-data').textContent);
 const $ = (id) => document.getElementById(id);
 const DAY = 86400000, OVERSCAN = 3;
-const SIZES = { grid: { w: 184, h: 254 }, table: { w: 0, h: 58 } };
+const SIZES = { grid: { w: 184, h: 274 }, table: { w: 0, h: 58 } };
 const scanMs = Date.parse(data.startedAt);
 const rows = JSON.parse(document.getElementById('report-orphans').textContent).map((r, i) => ({ i, id: r[0], rt: r[1], type: r[2], bytes: r[3], at: r[4], kind: r[5], thumb: r[6], rec: r[7],
   ageDays: (scanMs - Date.parse(r[4])) / DAY }));
 const folderOf = (id) => (id.lastIndexOf('/') < 0 ? '(root)' : id.slice(0, id.lastIndexOf('/')));
-const mb = (b) => (b / 1048576).toFixed(1) + ' MB';
+const mb = (b) => (b > 0 && b < 104858 ? (b / 1024).toFixed(1) + ' KB' : (b / 1048576).toFixed(1) + ' MB');
 const selected = new Set();
 const els = new Map();
 let view = rows.slice();
@@ -97,9 +97,9 @@ function tile(r) {
     thumb.textContent = r.kind === 'raw' ? 'RAW file (no preview)' : r.kind === 'private' ? r.type + ' asset: preview off' : 'No preview';
   }
   const meta = document.createElement('span');
-  meta.className = 'meta';
+  meta.className = 'info';
   meta.append(text('span', 'pid', r.id), text('span', 'meta', r.rt + '/' + r.type), text('span', 'meta', mb(r.bytes)),
-    text('span', 'meta', r.at.slice(0, 10) + ' ' + r.at.slice(11, 16)), text('span', 'meta', folderOf(r.id)));
+    text('span', 'meta', r.at.slice(0, 10) + ' ' + r.at.slice(11, 16)), text('span', 'meta folder', folderOf(r.id)));
   label.append(box, thumb, meta);
   li.title = r.id;
   li.appendChild(label);

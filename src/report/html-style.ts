@@ -15,6 +15,7 @@ form.filters{display:flex;flex-wrap:wrap;gap:8px 14px;align-items:flex-end;backg
 .filters input,.filters select{font:inherit;padding:4px 6px;border:1px solid #6b7280;border-radius:4px;background:#fff;min-width:0}
 .filters input[type=number]{width:7em}
 .filters fieldset{border:0;margin:0;padding:0;display:flex;gap:6px;align-items:center}
+.filters fieldset label{flex-direction:row;align-items:center;gap:4px;font-size:14px;font-weight:400}
 .filters legend{font-size:12px;font-weight:600;color:#374151;float:left;margin-right:6px}
 .bar{display:flex;flex-wrap:wrap;gap:8px 12px;align-items:center;margin:10px 0}
 button{font:inherit;padding:5px 12px;border:1px solid #374151;border-radius:4px;background:#fff;color:#111827;cursor:pointer}
@@ -27,19 +28,22 @@ button:disabled{opacity:.5;cursor:not-allowed}
 .scroller{position:relative;height:62vh;min-height:300px;overflow:auto;background:#fff;border:1px solid #d1d5db;border-radius:6px}
 .list{list-style:none;margin:0;padding:0;position:relative}
 .item{position:absolute;left:0;top:0;overflow:hidden}
-.grid .item{width:176px;height:246px;padding:6px;margin:4px}
-.grid .item label{display:block;height:100%;border:1px solid #d1d5db;border-radius:6px;padding:4px;background:#fff;cursor:pointer}
-.grid .item.sel label{border:3px solid #1e3a8a;padding:2px;background:#eff6ff}
+.grid .item{width:176px;height:266px;margin:4px}
+.grid .item label{display:block;height:100%;border:1px solid #d1d5db;border-radius:6px;padding:7px;background:#fff;cursor:pointer}
+.grid .item.sel label{border:3px solid #1e3a8a;padding:5px;background:#eff6ff}
+.grid .info,.grid .info>span{display:block}
+.grid .info{margin-top:4px}
+.grid .folder::before{content:"Folder: "}
 .thumb{display:flex;align-items:center;justify-content:center;width:160px;height:160px;background:#e5e7eb;color:#374151;font-weight:600;text-align:center;font-size:12px}
 .thumb img{width:160px;height:160px;object-fit:cover;display:block}
 .pid{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .meta{font-size:12px;color:#374151;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-.grid .item input{position:absolute;left:14px;top:14px;width:20px;height:20px;z-index:1}
+.grid .item input{position:absolute;left:12px;top:12px;width:20px;height:20px;z-index:1}
 .table .item{width:100%;height:58px;border-bottom:1px solid #e5e7eb}
 .table .item.sel{background:#eff6ff;font-weight:600}
 .table .item label,.thead{display:grid;grid-template-columns:36px 56px minmax(180px,3fr) 110px 90px 170px minmax(100px,2fr);gap:8px;align-items:center;height:100%;padding:0 8px;cursor:pointer}
 .table .thumb,.table .thumb img{width:48px;height:48px;font-size:9px}
-.table .item .meta{display:contents}
+.table .item .info{display:contents}
 .thead{position:sticky;top:0;z-index:2;height:32px;font-weight:700;font-size:12px;background:#f3f4f6;border-bottom:1px solid #d1d5db}
 .thead[hidden]{display:none}
 .table .item .sep{display:none}
