@@ -92,6 +92,21 @@ describe.skipIf(!HAVE_CHROMIUM)('review page in Chromium', () => {
     expect(dialogs).toEqual([]);
   });
 
+  it('with --html-signed-thumbnails shows private assets through signed URLs, never the secret', async () => {
+    const detect = await runCli(['detect', '--all', '-o', 'signed.csv', '--no-email', '--html-signed-thumbnails'], { cwd: dir, env });
+    expect(detect.code, detect.stderr).toBe(1);
+    const html = readFileSync(path.join(dir, 'signed.html'), 'utf8');
+    expect(html).not.toContain('review-secret');
+    expect(html).toMatch(/\/image\/private\/s--[\w-]{8}--\/c_fill,w_160,h_160,f_auto,q_auto\/v\d+\/secret\/plan\.jpg/);
+    const signed = await browser.newPage();
+    await signed.goto(pathToFileURL(path.join(dir, 'signed.html')).href);
+    await signed.waitForSelector('body[data-ready="true"]');
+    await signed.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('#orphan-list img')].every((img) => img.complete && img.naturalWidth > 0), undefined, { timeout: 20_000 });
+    expect(await signed.locator('#orphan-list img').count()).toBe(13);
+    expect(await signed.getByText('private asset: preview off').count()).toBe(0);
+    await signed.close();
+  });
+
   it('filters by search, type, size, age and prefix, in grid and table view', async () => {
     await page.fill('#f-search', 'banners');
     expect(await shown()).toContain('shown: 4 of 14');
