@@ -6,15 +6,16 @@
  */
 export const REVIEW_JS = String.raw`(() => {
 'use strict';
-const data = JSON.parse(document.getElementById('report-data').textContent);
 const $ = (id) => document.getElementById(id);
+if (!$('orphan-list')) { document.body.dataset.ready = 'true'; return; } // --missing-only: nothing to select
+const data = JSON.parse($('report-data').textContent);
 const DAY = 86400000, OVERSCAN = 3;
 const SIZES = { grid: { w: 184, h: 274 }, table: { w: 0, h: 58 } };
 const scanMs = Date.parse(data.startedAt);
 const rows = JSON.parse(document.getElementById('report-orphans').textContent).map((r, i) => ({ i, id: r[0], rt: r[1], type: r[2], bytes: r[3], at: r[4], kind: r[5], thumb: r[6], rec: r[7],
   ageDays: (scanMs - Date.parse(r[4])) / DAY }));
 const folderOf = (id) => (id.lastIndexOf('/') < 0 ? '(root)' : id.slice(0, id.lastIndexOf('/')));
-const mb = (b) => (b > 0 && b < 104858 ? (b / 1024).toFixed(1) + ' KB' : (b / 1048576).toFixed(1) + ' MB');
+const mb = (b) => (b < 1024 && b > 0 ? b + ' B' : b < 104858 && b > 0 ? (b / 1024).toFixed(1) + ' KB' : (b / 1048576).toFixed(1) + ' MB');
 const selected = new Set();
 const els = new Map();
 let view = rows.slice();
@@ -48,7 +49,6 @@ function render(reset) {
   const g = geometry();
   const lines = Math.ceil(view.length / g.cols);
   list.style.height = lines * g.h + 'px';
-  list.setAttribute('aria-rowcount', String(view.length));
   if (reset) { for (const el of els.values()) el.remove(); els.clear(); }
   const first = Math.max(0, Math.floor(scroller.scrollTop / g.h) - OVERSCAN);
   const last = Math.min(lines, Math.ceil((scroller.scrollTop + scroller.clientHeight) / g.h) + OVERSCAN);

@@ -66,6 +66,7 @@ export function writeHtml(r: DetectResult, ctx: HtmlContext, write: (text: strin
   h.push(`<li>Scan: <b>${e(r.startedAt.replace('T', ' ').slice(0, 19))} UTC</b></li>`, `<li>Scope: <b>${e(scopeText(r))}</b></li>`);
   if (r.scope.orphans) h.push(`<li>Orphaned: <b>${n(r.orphans.length)}</b> file(s), <b>${e(mb(r.orphanBytes))}</b> of ${n(r.listing.inScope)} scanned</li>`);
   if (r.scope.missing) h.push(`<li>Missing assets: <b>${n(r.missing.length)}</b>${by.active ? ` (<b>${n(by.active)} ACTIVE</b>)` : ''}</li>`);
+  if (r.unverified.length) h.push(`<li>Not verified (scan stopped): <b>${n(r.unverified.length)}</b> reference(s), listed in the CSV</li>`);
   h.push(`<li>Report: <b class="pid">${e(ctx.reportName)}.csv</b></li>`, '</ul>');
   if (!r.complete) h.push(`<p class="banner" role="alert">INCOMPLETE SCAN: ${e(r.incompleteReason ?? 'stopped early')}. This page holds what was found so far.</p>`);
   if (shown < r.orphans.length) h.push(`<p class="banner">This page shows the first ${n(shown)} of ${n(r.orphans.length)} orphans; the CSV report lists them all.</p>`);

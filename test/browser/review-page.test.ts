@@ -61,6 +61,7 @@ describe.skipIf(!HAVE_CHROMIUM)('review page in Chromium', () => {
       acceptDownloads: true,
     });
     page = browser.pages()[0] ?? (await browser.newPage());
+    page.on('pageerror', (err) => dialogs.push(`page error: ${err.message}`));
     page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();
@@ -163,6 +164,23 @@ describe.skipIf(!HAVE_CHROMIUM)('review page in Chromium', () => {
     const withReport = await runCli(['delete', '--input', 'picked.csv', '--report', path.join(dir, 'report.json')], { cwd: elsewhere, env });
     expect(withReport.stderr).toContain('5 orphan(s) listed');
     expect(withReport.stderr).toContain('Already gone from Cloudinary: 5');
+  });
+
+  it('a --missing-only page has no orphan section and runs without errors', async () => {
+    const r = reviewResult();
+    const file = path.join(dir, 'missing-only.html');
+    writeFileSync(file, renderHtml({ ...r, scope: { ...r.scope, orphans: false }, orphans: [] }, { reportName: 'missing-only' }));
+    const errors: string[] = [];
+    const p = await browser.newPage();
+    p.on('pageerror', (err) => errors.push(err.message));
+    await p.route(/^https?:/, (route) => route.abort());
+    await p.goto(pathToFileURL(file).href);
+    await p.waitForSelector('body[data-ready="true"]');
+    expect(await p.locator('#orphans-h').count()).toBe(0);
+    expect(await p.locator('table.missing tbody tr').count()).toBe(3);
+    expect(await p.locator('table.missing a').count()).toBe(2); // the javascript: URL is not a link
+    expect(errors).toEqual([]);
+    await p.close();
   });
 
   it('renders only what is visible with 10,000 orphans, and selects all of a filter', async () => {
