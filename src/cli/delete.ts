@@ -29,6 +29,7 @@ const LIST_LIMIT = 50;
 
 interface DeleteFlags {
   input: string;
+  report?: string;
   confirm?: boolean;
   yes?: boolean;
   minAge: string;
@@ -47,6 +48,7 @@ export function registerDelete(program: Command): void {
     .command('delete')
     .description('delete the orphans listed in a reviewed detect report (dry run unless --confirm)')
     .requiredOption('-i, --input <report.csv>', 'the CSV written by detect, with the rows to keep removed')
+    .option('--report <twin.json>', 'the JSON report detect wrote with the original CSV (default: beside --input; for NAME.confirmed.csv exported by the review page, NAME.json)')
     .option('--confirm', 'really delete (without it: a dry run that deletes nothing)')
     .option('--yes', 'on a terminal, do not ask to type the cloud name')
     .option('--min-age <hours>', 'skip assets uploaded less than this many hours ago', '24')
@@ -73,7 +75,7 @@ async function runDelete(flags: DeleteFlags): Promise<number> {
   const database = parseDatabaseUrl(process.env.DATABASE_URL);
   const { config } = loadConfigOrThrow(flags.config, log);
   const reportFile = path.resolve(flags.input);
-  const report = loadConfirmedReport(reportFile);
+  const report = loadConfirmedReport(reportFile, flags.report ? path.resolve(flags.report) : undefined);
   const journalFile = path.resolve(flags.journal ?? reportFile.replace(/(\.csv)?$/i, '.journal.csv'));
 
   const twin = trustedTwin(report, credentials.cloudName, config);

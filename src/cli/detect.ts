@@ -9,6 +9,11 @@ import { writeCsv } from '../report/csv.js';
 import { emitPieces, jsonPieces, writeJson } from '../report/json.js';
 import { summaryLines } from '../report/summary.js';
 import { freshReportPath, reportBaseName, writeAtomicWith } from '../report/write.js';
+import { writeHtml } from '../report/html.js';
+import { githubAnnotations, githubSummary } from '../report/github.js';
+import { redact } from '../config/redact.js';
+import { appendFileSync } from 'node:fs';
+import type { Logger } from '../log.js';
 import { detect } from '../scan/detect.js';
 import { boundHeapGrowth } from '../scan/memory.js';
 import { CloudinaryStorage } from '../storage/cloudinary/client.js';
@@ -32,6 +37,8 @@ export interface DetectFlags extends ScopeFlags, NotifyFlags, ScaleFlags {
   output?: string;
   reportsDir?: string;
   json?: boolean;
+  htmlSignedThumbnails?: boolean;
+  format?: string;
   failOn: string;
   rateLimitWarn: string;
   rateLimitStop: string;
@@ -55,6 +62,8 @@ export function registerDetect(program: Command): void {
     .option('-o, --output <file>', 'CSV report path (the JSON report is written next to it)')
     .option('--reports-dir <dir>', 'directory for reports (default from config, else ./reports)')
     .option('--json', 'print the whole result as one JSON document on stdout')
+    .option('--format <format>', 'text, or github: a job summary appended to $GITHUB_STEP_SUMMARY and ::error annotations per missing ACTIVE record (default: github when GITHUB_ACTIONS=true)')
+    .option('--html-signed-thumbnails', 'review page: show private/authenticated assets as signed thumbnail URLs (anyone with the page can view those thumbnails)')
     .option('--fail-on <what>', 'which findings make the exit code 1: any, orphans, missing, none', 'any')
     .option('--rate-limit-warn <percent>', 'warn when this share of the hourly Admin API limit is used', '80')
     .option('--rate-limit-stop <percent>', 'stop (exit 4, partial report) before using more than this share', '95')
@@ -84,6 +93,10 @@ export async function runDetect(flags: DetectFlags, options: { history?: boolean
   const warnAt = parseCount('--rate-limit-warn', flags.rateLimitWarn) / 100;
   const stopAt = parseCount('--rate-limit-stop', flags.rateLimitStop) / 100;
   if (stopAt > 1 || warnAt > 1) throw usageError('--rate-limit-warn and --rate-limit-stop are percentages from 1 to 100');
+  if (flags.format !== undefined && flags.format !== 'text' && flags.format !== 'github') throw usageError(`--format: use text or github (got "${flags.format}")`);
+  if (flags.format === 'github' && flags.json) throw usageError('--format github prints workflow commands on stdout, --json prints the result there: use one of them');
+  // on GitHub Actions by default, unless stdout carries --json
+  const github = flags.format === 'github' || (flags.format === undefined && process.env.GITHUB_ACTIONS === 'true' && !flags.json);
   const failOnIncrease = flags.failOnIncrease !== undefined ? parseCount('--fail-on-increase', flags.failOnIncrease, { min: 0 }) : undefined;
   const scope = buildScope(flags, new Date());
   const credentials = parseCloudinaryUrl(process.env.CLOUDINARY_URL);
@@ -129,11 +142,14 @@ export async function runDetect(flags: DetectFlags, options: { history?: boolean
   // written in pieces: a million-asset report never exists as one string
   writeAtomicWith(csvPath, (write) => writeCsv(result, write));
   writeAtomicWith(jsonPath, (write) => writeJson(result, { csv: csvPath }, write));
+  const signer = flags.htmlSignedThumbnails ? storage.signedDerivedUrl.bind(storage) : undefined;
+  writeAtomicWith(csvPath.replace(/(\.csv)?$/i, '.html'), (write) => writeHtml(result, { reportName: path.basename(csvPath).replace(/\.csv$/i, ''), signer }, write));
   retireCheckpoint(result, flags, log);
 
   const shown = path.relative(process.cwd(), csvPath).startsWith('..') ? csvPath : path.relative(process.cwd(), csvPath);
   if (!flags.quiet) output.print(summaryLines(result, output.paint, shown));
   else output.print([`Report: ${shown}`]);
+  if (github) reportToGithub(result, path.basename(csvPath), log, (text) => output.emit(text));
   if (flags.json) await emitPieces(jsonPieces(result, { csv: csvPath }), (text) => output.emit(text), process.stdout);
   return afterReport({
     result,
@@ -146,6 +162,21 @@ export async function runDetect(flags: DetectFlags, options: { history?: boolean
     history: options.history,
     log,
   });
+}
+
+/** The job summary (when the runner gives a file for it) and the annotations, on stdout where the runner reads them. */
+function reportToGithub(result: DetectResult, reportName: string, log: Logger, emit: (text: string) => void): void {
+  const file = process.env.GITHUB_STEP_SUMMARY;
+  if (file) {
+    try {
+      appendFileSync(file, redact(githubSummary(result, reportName)) + '\n');
+    } catch (err) {
+      log.warn(`could not append the job summary to $GITHUB_STEP_SUMMARY: ${(err as Error).message}`);
+    }
+  } else {
+    log.info('--format github: GITHUB_STEP_SUMMARY is not set, so no job summary was written (annotations only)');
+  }
+  for (const line of githubAnnotations(result)) emit(line + '\n');
 }
 
 /** "about N s left", from the calls made so far against the plan's estimate; nothing until it means something. */

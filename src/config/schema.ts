@@ -68,6 +68,8 @@ export const configSchema = z
           .regex(/^smtps?:\/\/[^:@/]+(:\d+)?\/?(\?.*)?$/, 'use smtp://HOST[:PORT] or smtps://HOST[:PORT] without credentials; put user:password in the SMTP_URL environment variable')
           .optional(),
         subjectPrefix: z.string().optional(),
+        /** Attach the review page (the report's .html) as well as the CSV; default true. */
+        attachHtml: z.boolean().optional(),
       })
       .strict()
       .optional(),

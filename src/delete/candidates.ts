@@ -44,7 +44,8 @@ const orphanKey = (o: { resourceType: string; type: string; assetId: string; pub
 
 const DELIVERY_URL = /^https?:\/\/res(?:-\d+)?\.cloudinary\.com\/([^/]+)\//i;
 
-export function loadConfirmedReport(file: string): ConfirmedReport {
+/** `twinFile`: the JSON twin named by `delete --report`; otherwise it is looked for beside the CSV (twinOf). */
+export function loadConfirmedReport(file: string, twinFile?: string): ConfirmedReport {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -93,15 +94,24 @@ export function loadConfirmedReport(file: string): ConfirmedReport {
       line,
     };
   });
+  const twin = readTwin(twinFile ?? twinOf(file));
+  if (twinFile && !twin) throw usageError(`--report ${twinFile}: cannot read it as the JSON report detect wrote (…json beside the original CSV). Nothing was deleted.`);
   if (twin?.cloudName) clouds.add(twin.cloudName.toLowerCase());
   return { file, candidates, clouds, twin, incomplete: parsed.incomplete };
 }
 
-export const twinOf = (csvFile: string): string => csvFile.replace(/(\.csv)?$/i, '.json');
+/**
+ * Where the JSON twin of a report is: beside it under the same base name. A review-page export
+ * (`NAME.confirmed.csv`, or a browser's `NAME.confirmed (1).csv` / `-1` for a second download)
+ * carries its original's base name, so its twin is `NAME.json` in the same folder.
+ */
+export function twinOf(csvFile: string): string {
+  const exported = /^(.*)\.confirmed(?: ?\(\d+\)|-\d+)?\.csv$/i.exec(csvFile);
+  return exported ? `${exported[1]}.json` : csvFile.replace(/(\.csv)?$/i, '.json');
+}
 
-function readTwin(csvFile: string): ConfirmedReport['twin'] {
+function readTwin(file: string): ConfirmedReport['twin'] {
   try {
-    const file = twinOf(csvFile);
     const json = JSON.parse(readFileSync(file, 'utf8')) as { format?: string; cloudName?: unknown; references?: { references?: unknown }; configDigest?: unknown; orphans?: unknown };
     if (json.format !== 'asset-audit/detect') return undefined;
     const orphans = new Set<string>();

@@ -11,7 +11,7 @@ import { twinOf, type ConfirmedReport, type Twin } from './candidates.js';
 
 export function trustedTwin(report: ConfirmedReport, cloudName: string, config: FileConfig): Twin {
   if (report.clouds.size === 0 && report.candidates.length > 0) {
-    throw refusal(`the report names no cloud (no delivery URLs and no JSON twin next to it), so it cannot be matched to "${cloudName}". Use the report exactly as detect wrote it.`);
+    throw refusal(`the report names no cloud (no delivery URLs and no JSON twin next to it), so it cannot be matched to "${cloudName}". Use the report exactly as detect wrote it, beside its .json twin, or name the twin with --report.`);
   }
   const foreign = [...report.clouds].filter((c) => c !== cloudName.toLowerCase());
   if (foreign.length) {
@@ -19,7 +19,7 @@ export function trustedTwin(report: ConfirmedReport, cloudName: string, config: 
   }
   if (!report.twin) {
     throw refusal(
-      `the report's JSON twin (${path.basename(twinOf(report.file))}) is not next to it. delete needs it to know which orphans the scan listed and to compare the scan's reference count and configuration with today's. ` +
+      `the report's JSON twin (${path.basename(twinOf(report.file))}) is not next to it (or pass it with --report). delete needs it to know which orphans the scan listed and to compare the scan's reference count and configuration with today's. ` +
         'Keep the .json detect wrote beside the CSV (edit only the CSV), or run detect again.',
     );
   }

@@ -7,6 +7,7 @@ import type { RateLimiter } from './rate-limit.js';
 import { cloudinaryUrlBase, type UrlBase } from './resources.js';
 import type { AssetStore } from './store.js';
 import { resolveDownload } from './download.js';
+import { derivedTarget, thumbnailPng } from './thumbnail.js';
 import { assetBytes, handleUpload, mimeFor, resolveDelivery } from './upload.js';
 import { RESOURCE_TYPES, type RequestLogEntry, type ResourceType } from './types.js';
 
@@ -242,7 +243,9 @@ export function createHandler(s: EmulatorState): (req: IncomingMessage, res: Ser
     await readBody(req);
     await delay(s);
     if (deliveryFault(req, res, path, segs, segs.join('/'))) return;
-    const asset = resolveDelivery(s.store, segs);
+    // a transformed (derived) URL is answered with a small real image, as the CDN would
+    const derived = resolveDelivery(s.store, segs) ? undefined : derivedTarget(segs);
+    const asset = resolveDelivery(s.store, derived ?? segs);
     const entry: RequestLogEntry = { kind: 'delivery', method, path, segments: segs, params: {}, status: asset ? 200 : 404 };
     record(entry);
     if (res.destroyed) return;
@@ -252,9 +255,9 @@ export function createHandler(s: EmulatorState): (req: IncomingMessage, res: Ser
       res.end();
       return;
     }
-    const data = assetBytes(asset);
+    const data = derived && asset.resource_type !== 'raw' ? thumbnailPng(asset.asset_id) : assetBytes(asset);
     const headers = {
-      'Content-Type': mimeFor(asset.format),
+      'Content-Type': derived && asset.resource_type !== 'raw' ? 'image/png' : mimeFor(asset.format),
       'Content-Length': String(data.length),
       ETag: `"${asset.asset_id}"`,
       'Last-Modified': new Date(asset.created_at).toUTCString(),

@@ -11,6 +11,8 @@ export interface OutgoingEmail {
   content: EmailContent;
   /** The CSV report, attached under its own name. */
   attachment?: { path: string; content: string };
+  /** The review page (.html), attached under its own name. */
+  page?: { path: string; content: string };
 }
 
 export async function sendEmail(mail: OutgoingEmail): Promise<{ messageId: string; accepted: number }> {
@@ -22,9 +24,10 @@ export async function sendEmail(mail: OutgoingEmail): Promise<{ messageId: strin
       subject: mail.content.subject,
       text: mail.content.text,
       html: mail.content.html,
-      attachments: mail.attachment
-        ? [{ filename: path.basename(mail.attachment.path), content: mail.attachment.content, contentType: 'text/csv; charset=utf-8' }]
-        : [],
+      attachments: [
+        ...(mail.attachment ? [{ filename: path.basename(mail.attachment.path), content: mail.attachment.content, contentType: 'text/csv; charset=utf-8' }] : []),
+        ...(mail.page ? [{ filename: path.basename(mail.page.path), content: mail.page.content, contentType: 'text/html; charset=utf-8' }] : []),
+      ],
     });
     return { messageId: String(info.messageId ?? ''), accepted: Array.isArray(info.accepted) ? info.accepted.length : mail.to.length };
   } finally {

@@ -3,7 +3,7 @@
  * Settled before the scan (a wrong address is exit 2 before any API call is spent), carried out
  * after the report is on disk (a failed send never loses the report).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { DetectResult } from '../audit/result.js';
 import { usageError } from '../errors.js';
 import type { FileConfig } from '../config/schema.js';
@@ -26,7 +26,7 @@ export interface NotifyFlags {
 }
 
 export interface NotifyPlan {
-  email?: { to: Recipient[]; recipientsFrom: string; from: string; smtp: SmtpTarget; subjectPrefix?: string; always: boolean; required: boolean };
+  email?: { to: Recipient[]; recipientsFrom: string; from: string; smtp: SmtpTarget; subjectPrefix?: string; always: boolean; required: boolean; attachHtml: boolean };
   /** Why no email will be sent although recipients exist (logged after the run). */
   emailSkipped?: string;
   webhook?: WebhookTarget & { always: boolean };
@@ -58,6 +58,7 @@ export function planNotifications(flags: NotifyFlags, config: Pick<FileConfig, '
         subjectPrefix: config.email?.subjectPrefix,
         always: Boolean(flags.emailAlways),
         required: Boolean(flags.emailRequired),
+        attachHtml: config.email?.attachHtml !== false,
       };
     }
   }
@@ -95,7 +96,9 @@ export async function deliver(plan: NotifyPlan, r: DetectResult, ctx: DeliveryCo
     const e = plan.email;
     try {
       const content = renderEmail(r, { reportPath: ctx.shownPath, subjectPrefix: e.subjectPrefix, notes: ctx.notes });
-      const sent = await sendEmail({ smtp: e.smtp, from: e.from, to: e.to, content, attachment: { path: ctx.csvPath, content: readFileSync(ctx.csvPath, 'utf8') } });
+      const pagePath = ctx.csvPath.replace(/(\.csv)?$/i, '.html');
+      const page = e.attachHtml && existsSync(pagePath) ? { path: pagePath, content: readFileSync(pagePath, 'utf8') } : undefined;
+      const sent = await sendEmail({ smtp: e.smtp, from: e.from, to: e.to, content, attachment: { path: ctx.csvPath, content: readFileSync(ctx.csvPath, 'utf8') }, page });
       log.info(`Email summary sent to ${sent.accepted} recipient(s) (${e.recipientsFrom}) via ${e.smtp.label}`);
     } catch (err) {
       emailFailed = true;

@@ -44,6 +44,19 @@ export function writeCsv(result: DetectResult, write: (text: string) => void): v
   }
 }
 
+/** One orphan's record exactly as writeCsv writes it: the review page exports these verbatim. */
+export const orphanRecord = (o: OrphanRow): string => csv([orphanCells(o)]);
+
+/**
+ * The text around the orphan rows of a report that lists no missing rows: what a confirmed report
+ * exported by the review page holds besides the chosen orphan records, so `delete` reads it as a
+ * report detect wrote.
+ */
+export function orphanSectionFrame(result: DetectResult): { head: string; tail: string } {
+  const head = (result.complete ? '' : csv([[`${INCOMPLETE_PREFIX}: ${result.incompleteReason ?? 'stopped early'}`]]) + '\n') + ORPHAN_TITLE + '\n' + csv([ORPHAN_COLUMNS]);
+  return { head, tail: '\n' + MISSING_TITLE + '\n' + csv([MISSING_COLUMNS]) };
+}
+
 export function renderCsv(result: DetectResult): string {
   const parts: string[] = [];
   writeCsv(result, (text) => parts.push(text));

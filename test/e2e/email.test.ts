@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 describe('email summary', () => {
-  it('mails the admins a subject with counts, text and HTML bodies, and the CSV attached', async () => {
+  it('mails the admins a subject with counts, text and HTML bodies, the CSV and the review page attached', async () => {
     const dir = workspace({ 'asset-audit.config.json': { ...scenarioConfig, email: { from: 'Audit <audit@example.com>' } } });
     const before = smtp.messages.length;
     const run = await runCli(['detect', '--days', '30'], { cwd: dir, env: { ...env, ADMINS: 'Ops Team <ops@example.com>, dev@example.com' } });
@@ -67,12 +67,25 @@ describe('email summary', () => {
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt; &amp; &quot;Quotes&quot;');
     expect(html).toContain('CRITICAL: 7 ACTIVE record(s)');
 
-    expect(m.parsed.attachments).toHaveLength(1);
-    const att = m.parsed.attachments[0]!;
+    expect(m.parsed.attachments).toHaveLength(2);
+    const [att, page] = m.parsed.attachments;
     const csvName = readdirSync(path.join(dir, 'reports')).find((f) => f.endsWith('.csv'))!;
-    expect(att.filename).toBe(csvName);
-    expect(att.contentType).toBe('text/csv');
-    expect(att.content.toString('utf8')).toBe(readFileSync(path.join(dir, 'reports', csvName), 'utf8'));
+    expect(att!.filename).toBe(csvName);
+    expect(att!.contentType).toBe('text/csv');
+    expect(att!.content.toString('utf8')).toBe(readFileSync(path.join(dir, 'reports', csvName), 'utf8'));
+    const pageName = csvName.replace(/\.csv$/, '.html');
+    expect(page!.filename).toBe(pageName);
+    expect(page!.contentType).toBe('text/html');
+    expect(page!.content.toString('utf8')).toBe(readFileSync(path.join(dir, 'reports', pageName), 'utf8'));
+  });
+
+  it('attaches only the CSV with email.attachHtml: false', async () => {
+    const dir = workspace({ 'asset-audit.config.json': { ...scenarioConfig, email: { attachHtml: false } } });
+    const before = smtp.messages.length;
+    const run = await runCli(['detect', '--days', '30', '--email-to', 'ops@example.com'], { cwd: dir, env });
+    expect(run.code, run.stderr).toBe(1);
+    const [mail] = (await smtp.waitFor(before + 1)).slice(before);
+    expect(mail!.parsed.attachments.map((a) => a.contentType)).toEqual(['text/csv']);
   });
 
   it('--email-to wins over config and ADMINS; no email without findings unless --email-always', async () => {

@@ -25,7 +25,7 @@ export interface CliOptions {
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !/^(CLOUDINARY_URL|DATABASE_URL|PGSSLMODE|SMTP_URL|ADMINS|FORCE_COLOR)$/.test(k)) env[k] = v;
+    if (v !== undefined && !/^(CLOUDINARY_URL|DATABASE_URL|PGSSLMODE|SMTP_URL|ADMINS|FORCE_COLOR|GITHUB_ACTIONS|GITHUB_STEP_SUMMARY)$/.test(k)) env[k] = v;
   }
   env.NO_COLOR = '1';
   for (const [k, v] of Object.entries(options.env ?? {})) {

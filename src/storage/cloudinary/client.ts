@@ -181,6 +181,22 @@ export class CloudinaryStorage implements StorageClient {
    * every delivery type, private and authenticated included, and does not count against the
    * Admin API budget). It expires after DOWNLOAD_URL_TTL_S.
    */
+  /**
+   * A signed delivery URL of a derived image (`s--…--`, made by the SDK with the secret; the
+   * secret is not in it): review-page thumbnails of private and authenticated assets, on request.
+   */
+  signedDerivedUrl(asset: { publicId: string; resourceType: string; type: string }, transformation: string, format: string): string {
+    return this.sdk.url(asset.publicId, {
+      resource_type: asset.resourceType,
+      type: asset.type,
+      raw_transformation: transformation,
+      format,
+      sign_url: true,
+      secure: this.options.credentials.params.secure !== 'false',
+      urlAnalytics: false,
+    });
+  }
+
   originalUrl(asset: StoredAsset): string {
     const format = asset.resourceType === 'raw' ? '' : (asset.format ?? '');
     return this.sdk.utils.private_download_url(asset.publicId, format, {
