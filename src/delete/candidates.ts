@@ -59,7 +59,8 @@ export function loadConfirmedReport(file: string, twinFile?: string): ConfirmedR
     if (err instanceof ReportFormatError) throw usageError(`refusing the report ${file}: ${err.message}. Nothing was deleted.`);
     throw err;
   }
-  const twin = readTwin(file);
+  const twin = readTwin(twinFile ?? twinOf(file));
+  if (twinFile && !twin) throw usageError(`--report ${twinFile}: cannot read it as the JSON report detect wrote (…json beside the original CSV). Nothing was deleted.`);
   const clouds = new Set<string>();
   const seen = new Set<string>();
   const candidates = parsed.orphans.map((row) => {
@@ -94,8 +95,6 @@ export function loadConfirmedReport(file: string, twinFile?: string): ConfirmedR
       line,
     };
   });
-  const twin = readTwin(twinFile ?? twinOf(file));
-  if (twinFile && !twin) throw usageError(`--report ${twinFile}: cannot read it as the JSON report detect wrote (…json beside the original CSV). Nothing was deleted.`);
   if (twin?.cloudName) clouds.add(twin.cloudName.toLowerCase());
   return { file, candidates, clouds, twin, incomplete: parsed.incomplete };
 }
