@@ -1,5 +1,6 @@
 import { usageError } from '../errors.js';
 import { registerSecret } from './redact.js';
+import { decodeOrRefuse } from './url-credentials.js';
 
 export interface CloudinaryCredentials {
   cloudName: string;
@@ -22,13 +23,13 @@ export function parseCloudinaryUrl(value: string | undefined): CloudinaryCredent
   } catch {
     throw usageError(`CLOUDINARY_URL is not a valid URL. ${HOW}`);
   }
-  const apiSecret = decodeURIComponent(url.password);
-  registerSecret(apiSecret);
   registerSecret(url.password);
+  const apiSecret = decodeOrRefuse(url.password, 'CLOUDINARY_URL');
+  registerSecret(apiSecret);
   if (url.protocol !== 'cloudinary:') {
     throw usageError(`CLOUDINARY_URL must start with cloudinary:// (got ${url.protocol}//). ${HOW}`);
   }
-  const apiKey = decodeURIComponent(url.username);
+  const apiKey = decodeOrRefuse(url.username, 'CLOUDINARY_URL');
   const cloudName = url.hostname;
   if (!apiKey || !apiSecret || !cloudName) {
     throw usageError(`CLOUDINARY_URL is missing the ${!cloudName ? 'cloud name' : !apiKey ? 'API key' : 'API secret'}. ${HOW}`);

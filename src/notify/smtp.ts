@@ -5,6 +5,7 @@
 import os from 'node:os';
 import { createTransport as nodemailerTransport, type Transporter, type TransportOptions } from 'nodemailer';
 import { usageError } from '../errors.js';
+import { decodeOrRefuse } from '../config/url-credentials.js';
 import { registerSecret } from '../config/redact.js';
 
 /** A scheduled job must not hang on a mail server that accepts and then says nothing. */
@@ -25,7 +26,7 @@ export function parseSmtpUrl(value: string | undefined, where = 'SMTP_URL'): Smt
     throw usageError(`${where} is not a valid URL. Use smtp://USER:PASSWORD@HOST:587 (STARTTLS) or smtps://USER:PASSWORD@HOST:465 (TLS).`);
   }
   registerSecret(url.password);
-  registerSecret(decodeURIComponent(url.password));
+  registerSecret(decodeOrRefuse(url.password, where));
   if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
     throw usageError(`${where} must start with smtp:// or smtps:// (got ${url.protocol}//). Use smtp://USER:PASSWORD@HOST:587 or smtps://USER:PASSWORD@HOST:465.`);
   }

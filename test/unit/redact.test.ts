@@ -2,6 +2,8 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOutput, terminalText } from '../../src/cli/output.js';
 import { clearSecrets, diagnostic, errorMessage, registerSecret } from '../../src/config/redact.js';
+import { parseCloudinaryUrl } from '../../src/config/cloudinary-url.js';
+import { parseSmtpUrl } from '../../src/notify/smtp.js';
 import { parseNotifyUrl } from '../../src/notify/webhook.js';
 import { oneLine } from '../../src/report/one-line.js';
 import { normaliseSdkError } from '../../src/storage/cloudinary/errors.js';
@@ -63,6 +65,14 @@ describe('diagnostic: credentials masked in text about the run', () => {
     expect(diagnostic('https://hooks.example.com/wh/abc failed')).toBe('https://hooks.example.com**** failed');
     parseNotifyUrl('https://hooks.example.com/?token=only-the-query', undefined, '--notify-url');
     expect(diagnostic('sent https://hooks.example.com/?token=only-the-query')).toBe('sent https://hooks.example.com****');
+  });
+});
+
+describe('a stray % in a credential', () => {
+  it('is a usage error naming the variable, not a URIError, and never shows the value', () => {
+    expect(() => parseCloudinaryUrl('cloudinary://123:ab%zz-secret@cloud')).toThrow(/^CLOUDINARY_URL: the user name or password holds a "%" not followed by two hex digits/);
+    expect(() => parseSmtpUrl('smtp://u:pw%zz-secret@mail.example.com')).toThrow(/^SMTP_URL: the user name or password holds a "%"/);
+    expect(diagnostic('ab%zz-secret pw%zz-secret')).toBe('**** ****');
   });
 });
 
