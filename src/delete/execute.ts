@@ -10,6 +10,8 @@ import { DELETE_BATCH } from '../storage/cloudinary/client.js';
 import { StorageError } from '../storage/cloudinary/errors.js';
 import { partitionKey, type Partition, type StorageClient, type StoredAsset } from '../storage/types.js';
 import type { Logger } from '../log.js';
+import { errorMessage } from '../config/redact.js';
+import { oneLine } from '../report/one-line.js';
 import { asStop, type Stop } from '../scan/stop.js';
 import { backupAsset } from './backup.js';
 import type { Candidate } from './candidates.js';
@@ -94,8 +96,8 @@ async function deleteBatch(input: ExecuteInput, partition: Partition, batch: Sto
         backedUp.push(asset);
       } catch (err) {
         result.failed++;
-        record(asset, `failed:backup ${(err as Error).message}`);
-        input.log.warn(`not deleting ${asset.publicId}: backup failed (${(err as Error).message})`);
+        record(asset, `failed:backup ${errorMessage(err)}`);
+        input.log.warn(`not deleting ${oneLine(asset.publicId)}: backup failed (${errorMessage(err)})`);
       }
     }
   }
@@ -109,10 +111,10 @@ async function deleteBatch(input: ExecuteInput, partition: Partition, batch: Sto
       if (outcome === 'not_found') result.notFound++;
       else if (outcome === 'skipped:referenced') {
         result.nowReferenced++;
-        input.log.warn(`not deleting ${asset.publicId}: a row references it now`);
+        input.log.warn(`not deleting ${oneLine(asset.publicId)}: a row references it now`);
       } else {
         result.replaced++;
-        input.log.warn(`not deleting ${asset.publicId}: another file is there now ${outcome.slice(outcome.indexOf('('))}`);
+        input.log.warn(`not deleting ${oneLine(asset.publicId)}: another file is there now ${outcome.slice(outcome.indexOf('('))}`);
       }
     }
     ready = check.ready;
