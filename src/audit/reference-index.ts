@@ -11,8 +11,9 @@
  * Memory is the constraint at a million references (peak RSS under 400 MB): each distinct
  * public_id is stored once and given a slot number; a requirement naming one candidate (nearly all
  * of them) is a number, slot × 512 + partition mask; what is protected and what exists are tracked
- * per slot in typed arrays (see ExistenceLedger). The report rows are handed to a RowSink as they are read: in memory by
- * default, spooled to a temporary file by detect (src/scan/spool.ts) and read back once at the end.
+ * per slot in typed arrays (see ExistenceLedger). The report rows are handed to a RowSink as they
+ * are read: in memory by default, spooled to a temporary file by detect (src/scan/spool.ts) and
+ * read back once at the end.
  */
 import type { AssetKey } from '../references/types.js';
 import type { Partition } from '../storage/types.js';
@@ -109,9 +110,8 @@ export class ReferenceIndex {
     let requirement: RequirementRef;
     if (candidates.length === 1) {
       const c = candidates[0]!;
-      const slot = this.intern(c.publicId, row.reference);
+      const slot = this.protectSlot(c, row.reference);
       const mask = maskOf(c);
-      this.protectedMask[slot]! |= mask;
       this.addSingle(slot, mask);
       requirement = slot * MASK_SPAN + mask;
     } else {
