@@ -17,7 +17,7 @@
  */
 import type { AssetKey } from '../references/types.js';
 import type { Partition } from '../storage/types.js';
-import { maskOf, partitionBit, requirementKey } from './keys.js';
+import { ALL_PARTITIONS_MASK, maskOf, partitionBit, requirementKey } from './keys.js';
 
 export interface ReferenceRow {
   source: string;
@@ -219,7 +219,7 @@ export class ReferenceIndex {
 
   private protectSlot(c: AssetKey, raw: string): number {
     const slot = this.intern(c.publicId, raw);
-    this.protectedMask[slot]! |= maskOf(c);
+    this.protectedMask[slot]! |= c.hinted ? ALL_PARTITIONS_MASK : maskOf(c);
     return slot;
   }
 

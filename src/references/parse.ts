@@ -192,13 +192,14 @@ function transformationRun(rest: readonly string[], foreignType: boolean): Trans
 export class Candidates {
   readonly list: AssetKey[] = [];
   private readonly seen = new Set<string>();
-  add(publicId: string, resourceType: ResourceType | undefined, type: DeliveryType | undefined): void {
+  add(publicId: string, resourceType: ResourceType | undefined, type: DeliveryType | undefined, hinted = false): void {
     const k = `${resourceType ?? ''}|${type ?? ''}|${publicId}`;
     if (this.seen.has(k)) return;
     this.seen.add(k);
     const key: AssetKey = { publicId };
     if (resourceType !== undefined) key.resourceType = resourceType;
     if (type !== undefined) key.type = type;
+    if (hinted && resourceType !== undefined) key.hinted = true;
     this.list.push(key);
   }
 }
@@ -420,12 +421,12 @@ function parseFieldForm(v: string, rt: ResourceType, type: string, restStart: nu
 
 function addBare(c: Candidates, v: string, hint: ResourceType | undefined): void {
   for (const id of storedIdReadings(v)) {
-    c.add(id, hint, undefined);
+    c.add(id, hint, undefined, true);
     if (hint === 'raw') continue;
     const slash = id.lastIndexOf('/');
     const dot = id.lastIndexOf('.');
     if (dot > slash + 1 && dot < id.length - 1 && isKnownFormat(id.slice(dot + 1))) {
-      c.add(id.slice(0, dot), hint, undefined);
+      c.add(id.slice(0, dot), hint, undefined, true);
     }
   }
 }

@@ -8,6 +8,12 @@ export interface AssetKey {
   publicId: string;
   resourceType?: ResourceType;
   type?: DeliveryType;
+  /**
+   * Set where resourceType came from a `resource_type` column next to a bare id, not from the value
+   * itself: the hint narrows what must exist (the missing check), never what is protected. A wrong
+   * or stale column must not turn an asset in use into an orphan.
+   */
+  hinted?: true;
 }
 
 /**

@@ -58,11 +58,11 @@ const IDENTITY: IdentityCase[] = [
     requires: ['image/*, video/*, raw/* contracts/c_x'],
   },
   {
-    rule: 'bare id with a resource_type column: every delivery type of that resource type',
+    rule: 'bare id with a resource_type column: the column narrows what must exist, never what is protected',
     stored: 'clips/a',
     hint: 'video',
-    protects: ['video/upload/clips/a', 'video/private/clips/a'],
-    exposes: ['image/upload/clips/a', 'raw/upload/clips/a'],
+    protects: ['video/upload/clips/a', 'video/private/clips/a', 'image/upload/clips/a', 'raw/upload/clips/a'],
+    exposes: ['image/upload/clips/b'],
     requires: ['video/* clips/a'],
   },
   {
