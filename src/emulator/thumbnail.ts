@@ -6,8 +6,12 @@
 import { createHash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 
-/** One transformation component (`c_fill`, `w_160`, `f_auto`…), comma-separated within a segment. */
-const TRANSFORMATION = /^[a-z]{1,3}_[^/,]+(,[a-z]{1,3}_[^/,]+)*$/;
+/**
+ * A transformation segment: components of Cloudinary's common parameters (`c_fill`, `w_160`,
+ * `f_auto`…), comma-separated. Only tried when the whole path names no asset.
+ */
+const PARAM = '(?:c|w|h|f|q|g|e|b|a|x|y|z|r|o|t|l|dpr|ar|fl|so|eo|du|vc|ac|pg)_[^/,]+';
+const TRANSFORMATION = new RegExp(`^${PARAM}(?:,${PARAM})*$`);
 const SIGNATURE = /^s--[A-Za-z0-9_-]{8,32}--$/;
 
 /** Segments after the cloud name without the signature and transformation parts, or undefined when there are none. */

@@ -3,7 +3,7 @@
  * Settled before the scan (a wrong address is exit 2 before any API call is spent), carried out
  * after the report is on disk (a failed send never loses the report).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { DetectResult } from '../audit/result.js';
 import { usageError } from '../errors.js';
 import type { FileConfig } from '../config/schema.js';
@@ -72,6 +72,9 @@ export function planNotifications(flags: NotifyFlags, config: Pick<FileConfig, '
   return plan;
 }
 
+/** A bigger review page is not attached: base64 makes it a third larger, and mail servers cap messages at 10–25 MB. */
+export const MAX_ATTACHED_PAGE_BYTES = 5 * 1_048_576;
+
 export interface DeliveryContext {
   csvPath: string;
   /** The report path as shown to people (relative to the cwd when inside it). */
@@ -97,7 +100,9 @@ export async function deliver(plan: NotifyPlan, r: DetectResult, ctx: DeliveryCo
     try {
       const content = renderEmail(r, { reportPath: ctx.shownPath, subjectPrefix: e.subjectPrefix, notes: ctx.notes });
       const pagePath = ctx.csvPath.replace(/(\.csv)?$/i, '.html');
-      const page = e.attachHtml && existsSync(pagePath) ? { path: pagePath, content: readFileSync(pagePath, 'utf8') } : undefined;
+      const pageBytes = e.attachHtml && existsSync(pagePath) ? statSync(pagePath).size : 0;
+      if (pageBytes > MAX_ATTACHED_PAGE_BYTES) log.info(`The review page (${(pageBytes / 1_048_576).toFixed(1)} MB) is too large to attach; it is on disk beside the report`);
+      const page = pageBytes && pageBytes <= MAX_ATTACHED_PAGE_BYTES ? { path: pagePath, content: readFileSync(pagePath, 'utf8') } : undefined;
       const sent = await sendEmail({ smtp: e.smtp, from: e.from, to: e.to, content, attachment: { path: ctx.csvPath, content: readFileSync(ctx.csvPath, 'utf8') }, page });
       log.info(`Email summary sent to ${sent.accepted} recipient(s) (${e.recipientsFrom}) via ${e.smtp.label}`);
     } catch (err) {
