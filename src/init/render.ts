@@ -4,11 +4,11 @@
  * with quoted identifiers instead.
  */
 import type { SourceConfig } from '../config/schema.js';
+import { doubleQuote } from '../database/sql.js';
 import type { ColumnFinding } from './classify.js';
 import { qualifiedName } from './catalog.js';
 
 const PLAIN_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
-const quote = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
 const n = (v: number): string => v.toLocaleString('en-US');
 /** Names and counts go into `//` comments: a line break would end the comment early. */
 const oneLine = (s: string): string => s.replace(/[\r\n\u2028\u2029]+/g, ' ');
@@ -20,11 +20,12 @@ export interface Proposal {
 
 function baseName(f: ColumnFinding): string {
   const c = f.sample.column;
-  const raw = c.schema === 'public' ? `${c.table}_${c.column}` : `${c.schema}_${c.table}_${c.column}`;
+  const raw = c.defaultSchema ? `${c.table}_${c.column}` : `${c.schema}_${c.table}_${c.column}`;
   return raw.replace(/[^\w.-]+/g, '_') || 'source';
 }
 
-export function proposeSources(findings: ColumnFinding[], taken: Iterable<string> = []): Proposal[] {
+/** `quote`: the database's identifier quoting, for columns the shorthand cannot name. */
+export function proposeSources(findings: ColumnFinding[], taken: Iterable<string> = [], quote: (identifier: string) => string = doubleQuote): Proposal[] {
   const used = new Set(taken);
   return findings.map((finding) => {
     const c = finding.sample.column;
@@ -38,7 +39,7 @@ export function proposeSources(findings: ColumnFinding[], taken: Iterable<string
       source = {
         name,
         table: c.table,
-        ...(c.schema !== 'public' ? { schema: c.schema } : {}),
+        ...(c.defaultSchema ? {} : { schema: c.schema }),
         column: c.column,
         ...(c.primaryKey ? { id: c.primaryKey } : {}),
         ...(c.titleColumn ? { title: c.titleColumn } : {}),
