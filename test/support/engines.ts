@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startDatabase } from './database.js';
+import { startMysql, mysqlUnavailable } from './mysql.js';
 import { cuttingProxy } from './net-faults.js';
 
 export interface EngineFixture {
@@ -99,5 +100,48 @@ export const sqlite: EngineUnderTest = {
   ],
 };
 
-/** Every engine the reader suites run; the MySQL/MariaDB entry joins here. */
-export const ENGINES: EngineUnderTest[] = [postgres, sqlite];
+
+const digits = '(SELECT 0 AS d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)';
+
+/** MariaDB (or MySQL) at TEST_MYSQL_URL / 127.0.0.1:3306, a scratch database per file; skipped, saying why, when none answers. */
+export const mysql: EngineUnderTest = {
+  name: 'mariadb',
+  async start() {
+    const db = await startMysql();
+    return {
+      url: db.url,
+      exec: (sql) => db.exec(sql),
+      query: (sql) => db.query(sql),
+      close: db.close,
+      concurrentWriters: true,
+      async cutting(bytes) {
+        const proxy = await cuttingProxy(Number(new URL(db.url).port || 3306), bytes);
+        const url = new URL(db.url);
+        url.port = String(proxy.port);
+        return { url: url.toString(), close: proxy.close };
+      },
+    };
+  },
+  types: { text: 'TEXT', json: 'JSON', int: 'INT' },
+  // a cross join of digit tables: MariaDB caps recursive CTEs at 1,000 iterations and has no generate_series
+  series: (table, n, pad) => {
+    const places = Math.max(1, Math.ceil(Math.log10(n + 1)));
+    const tables = Array.from({ length: places }, (_, i) => `${digits} AS p${i}`).join(', ');
+    const number = Array.from({ length: places }, (_, i) => `p${i}.d * ${10 ** i}`).join(' + ');
+    return `INSERT INTO ${table} (id, ref) SELECT g, CONCAT('big/', g, '/', REPEAT('x', ${pad})) FROM (SELECT ${number} + 1 AS g FROM ${tables}) AS s WHERE g <= ${n}`;
+  },
+  json: (value) => lit(JSON.stringify(value)),
+  writeAttempts: [
+    'DELETE FROM items RETURNING ref',
+    'SELECT ref FROM items FOR UPDATE',
+    "SELECT ref FROM items INTO OUTFILE '/tmp/asset-audit-contract-outfile'",
+    'SELECT ref FROM items) AS s, (SELECT title FROM items WHERE id IN (SELECT id FROM items FOR UPDATE)',
+  ],
+};
+
+/** Every engine the reader suites run; MariaDB only where a server answers (always in CI). */
+export const ENGINES: EngineUnderTest[] = [postgres, sqlite, ...(mysqlUnavailable ? [] : [mysql])];
+
+/** Engines left out here, and why: the suites show them as skipped, by name. */
+export const SKIPPED_ENGINES: Array<{ name: string; reason: string }> = mysqlUnavailable ? [{ name: mysql.name, reason: `${mysqlUnavailable}; start MariaDB or set TEST_MYSQL_URL` }] : [];
+
