@@ -16,7 +16,7 @@ import { discover, type Discovery } from '../init/discover.js';
 import { describeFinding, proposeSources, renderConfig, sourceSnippet } from '../init/render.js';
 import { SAMPLE_VALUES } from '../init/sample.js';
 import { parseDatabaseUrl } from '../database/open.js';
-import { sourceSql, type SqlDialect } from '../database/sql.js';
+import { sourceSql } from '../database/sql.js';
 import type { ReferenceReader } from '../database/types.js';
 import { writeAtomic } from '../report/write.js';
 import { CloudinaryStorage } from '../storage/cloudinary/client.js';
@@ -120,7 +120,7 @@ async function runInit(flags: InitFlags): Promise<number> {
       log.info(`Cloud names seen in URLs: ${[...found.clouds].map(([c, k]) => `${c} (${k})`).join(', ')}`);
     }
     if (checking) return await reportCoverage(output, reader, existing!, found, parse, Boolean(credentials), target);
-    return writeConfig(output, found, { target, existing, database: database.label, cloud: credentials?.cloudName, sampleSize, sql: reader.sql });
+    return writeConfig(output, found, { target, existing, database: database.label, cloud: credentials?.cloudName, sampleSize, quote: reader.sql.quote });
   } finally {
     await reader.close();
   }
@@ -134,7 +134,7 @@ function shown(file: string): string {
 function writeConfig(
   output: Output,
   found: Discovery,
-  o: { target: string; existing?: FileConfig; database: string; cloud?: string; sampleSize: number; sql: SqlDialect },
+  o: { target: string; existing?: FileConfig; database: string; cloud?: string; sampleSize: number; quote: (identifier: string) => string },
 ): number {
   const notes = [
     ...found.foreignOnly.map((f) => `left out ${qualifiedName(f.sample.column)}: ${f.foreignValues} sampled value(s) hold only other clouds' or fetch URLs`),
@@ -147,7 +147,7 @@ function writeConfig(
     ]);
     return ExitCode.Findings;
   }
-  const proposals = proposeSources(found.holding, [], o.sql);
+  const proposals = proposeSources(found.holding, [], o.quote);
   let text = renderConfig({
     proposals,
     version: VERSION,
@@ -206,7 +206,7 @@ async function reportCoverage(
     lines.push(`  covered      ${qualifiedName(c.finding.sample.column)} (by ${c.by.map((b) => `"${b}"`).join(', ')})`);
   }
   const taken = config.references.map((s) => s.name);
-  const proposals = proposeSources(bad.map((c) => c.finding), taken, reader.sql);
+  const proposals = proposeSources(bad.map((c) => c.finding), taken, reader.sql.quote);
   bad.forEach((c, i) => {
     const label = c.status === 'uncovered' ? 'NOT COVERED' : c.status === 'partial' ? 'PARTLY' : c.status === 'misread' ? 'MISREAD' : 'UNVERIFIED';
     lines.push(output.paint.red(`  ${label.padEnd(12)} ${qualifiedName(c.finding.sample.column)}: ${describeFinding(c.finding)}`));

@@ -13,11 +13,6 @@ export interface SqlDialect {
   dollarQuotes?: boolean;
   /** MySQL `\'` inside a literal, and backquoted identifiers. */
   backslashEscapes?: boolean;
-  /**
-   * The schema an unqualified table name resolves to (Postgres `public`, on MySQL the URL's
-   * database): `init` leaves it out of the sources it writes, so a config fits every copy of the app.
-   */
-  defaultSchema?: string;
 }
 
 export const doubleQuote = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;

@@ -70,6 +70,8 @@ export interface CandidateColumn {
   tableKey: string;
   /** Postgres/MySQL schema (database), SQLite `main`. */
   schema: string;
+  /** Whether a bare table name resolves to this schema (Postgres `public`, SQLite `main`, MySQL the URL's database). */
+  defaultSchema: boolean;
   table: string;
   column: string;
   /** As the engine names the type: `text`, `character varying(255)`, `jsonb`, `text[]`, `varchar(100)`. */

@@ -4,13 +4,11 @@
  * with quoted identifiers instead.
  */
 import type { SourceConfig } from '../config/schema.js';
-import { doubleQuote, type SqlDialect } from '../database/sql.js';
+import { doubleQuote } from '../database/sql.js';
 import type { ColumnFinding } from './classify.js';
 import { qualifiedName } from './catalog.js';
 
 const PLAIN_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
-/** How sources are written when the caller names no dialect: Postgres. */
-const POSTGRES_NAMES: Pick<SqlDialect, 'quote' | 'defaultSchema'> = { quote: doubleQuote, defaultSchema: 'public' };
 const n = (v: number): string => v.toLocaleString('en-US');
 /** Names and counts go into `//` comments: a line break would end the comment early. */
 const oneLine = (s: string): string => s.replace(/[\r\n\u2028\u2029]+/g, ' ');
@@ -20,19 +18,19 @@ export interface Proposal {
   finding: ColumnFinding;
 }
 
-function baseName(f: ColumnFinding, defaultSchema: string | undefined): string {
+function baseName(f: ColumnFinding): string {
   const c = f.sample.column;
-  const raw = c.schema === defaultSchema ? `${c.table}_${c.column}` : `${c.schema}_${c.table}_${c.column}`;
+  const raw = c.defaultSchema ? `${c.table}_${c.column}` : `${c.schema}_${c.table}_${c.column}`;
   return raw.replace(/[^\w.-]+/g, '_') || 'source';
 }
 
-export function proposeSources(findings: ColumnFinding[], taken: Iterable<string> = [], names: Pick<SqlDialect, 'quote' | 'defaultSchema'> = POSTGRES_NAMES): Proposal[] {
+/** `quote`: the database's identifier quoting, for columns the shorthand cannot name. */
+export function proposeSources(findings: ColumnFinding[], taken: Iterable<string> = [], quote: (identifier: string) => string = doubleQuote): Proposal[] {
   const used = new Set(taken);
-  const { quote, defaultSchema } = names;
   return findings.map((finding) => {
     const c = finding.sample.column;
-    let name = baseName(finding, defaultSchema);
-    for (let i = 2; used.has(name); i++) name = `${baseName(finding, defaultSchema)}_${i}`;
+    let name = baseName(finding);
+    for (let i = 2; used.has(name); i++) name = `${baseName(finding)}_${i}`;
     used.add(name);
     const extract = finding.extract ? { extract: finding.extract } : {};
     const plain = [c.schema, c.table, c.column, c.primaryKey ?? 'id', c.titleColumn ?? 'title'].every((s) => PLAIN_IDENTIFIER.test(s));
@@ -41,7 +39,7 @@ export function proposeSources(findings: ColumnFinding[], taken: Iterable<string
       source = {
         name,
         table: c.table,
-        ...(c.schema !== defaultSchema ? { schema: c.schema } : {}),
+        ...(c.defaultSchema ? {} : { schema: c.schema }),
         column: c.column,
         ...(c.primaryKey ? { id: c.primaryKey } : {}),
         ...(c.titleColumn ? { title: c.titleColumn } : {}),
@@ -51,8 +49,7 @@ export function proposeSources(findings: ColumnFinding[], taken: Iterable<string
       const cols = [`${quote(c.column)} AS ref`];
       if (c.primaryKey) cols.unshift(`${quote(c.primaryKey)} AS id`);
       if (c.titleColumn) cols.push(`${quote(c.titleColumn)} AS title`);
-      const table = c.schema === defaultSchema ? quote(c.table) : `${quote(c.schema)}.${quote(c.table)}`;
-      source = { name, query: `SELECT ${cols.join(', ')} FROM ${table} WHERE ${quote(c.column)} IS NOT NULL`, ...extract } as SourceConfig;
+      source = { name, query: `SELECT ${cols.join(', ')} FROM ${quote(c.schema)}.${quote(c.table)} WHERE ${quote(c.column)} IS NOT NULL`, ...extract } as SourceConfig;
     }
     return { source, finding };
   });

@@ -14,7 +14,7 @@ const ctx: ClassifyContext = { parse: { cloudName: CLOUD }, assets, anyCloud: fa
 
 let relid = 1;
 function column(overrides: Partial<CandidateColumn> = {}): CandidateColumn {
-  return { tableKey: String(relid++), schema: 'public', table: 'posts', column: 'body', type: 'text', kind: 'string', primaryKey: 'id', estimatedRows: 10, readable: true, ...overrides };
+  return { tableKey: String(relid++), schema: 'public', defaultSchema: true, table: 'posts', column: 'body', type: 'text', kind: 'string', primaryKey: 'id', estimatedRows: 10, readable: true, ...overrides };
 }
 function sample(values: unknown[], overrides: Partial<CandidateColumn> = {}): ColumnSample {
   return { column: column(overrides), values: values.map((value) => ({ value, text: typeof value === 'string' ? value : JSON.stringify(value) })), problems: [] };
@@ -122,7 +122,7 @@ describe('hint pattern', () => {
 describe('the written config', () => {
   const html = classifyColumn(sample([`<img src="${url('posts/hero')}">`]), ctx);
   const ids = classifyColumn(sample(['avatars/u1'], { table: 'profiles', column: 'avatar', titleColumn: 'name' }), ctx);
-  const odd = classifyColumn(sample(['avatars/u2'], { schema: 'legacy', table: 'Old Table', column: 'pic "x"', primaryKey: undefined }), ctx);
+  const odd = classifyColumn(sample(['avatars/u2'], { schema: 'legacy', defaultSchema: false, table: 'Old Table', column: 'pic "x"', primaryKey: undefined }), ctx);
 
   it('proposes one source per column, with unique names and the primary key as id', () => {
     const proposals = proposeSources([html, ids, odd], ['posts_body']);

@@ -22,7 +22,8 @@ const schemaFilter = `CASE WHEN DATABASE() IS NULL THEN c.TABLE_SCHEMA NOT IN ${
 
 const COLUMNS_SQL = `
   SELECT c.TABLE_SCHEMA AS s, c.TABLE_NAME AS t, c.COLUMN_NAME AS c, c.COLUMN_TYPE AS type, c.DATA_TYPE AS data_type,
-         c.COLUMN_KEY AS col_key, c.PRIVILEGES AS privileges, COALESCE(t.TABLE_ROWS, 0) AS est
+         c.COLUMN_KEY AS col_key, c.PRIVILEGES AS privileges, COALESCE(t.TABLE_ROWS, 0) AS est,
+         COALESCE(c.TABLE_SCHEMA = DATABASE(), 0) AS in_default
   FROM information_schema.COLUMNS c
   JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME
   WHERE t.TABLE_TYPE = 'BASE TABLE' AND ${schemaFilter}
@@ -56,6 +57,7 @@ interface Row {
   col_key: string;
   privileges: string;
   est: string | number;
+  in_default: string | number;
 }
 
 export const tableKey = (schema: string, table: string): string => JSON.stringify([schema, table]);
@@ -96,6 +98,8 @@ async function candidateColumns(conn: mysql.Connection, mariadb: boolean): Promi
     out.push({
       tableKey: key,
       schema: r.s,
+      // a bare table name resolves to the URL's database
+      defaultSchema: Number(r.in_default) === 1,
       table: r.t,
       column: r.c,
       type: r.type,

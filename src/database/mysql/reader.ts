@@ -36,7 +36,7 @@ export async function openMysql(target: MysqlTarget, options: OpenOptions): Prom
     dialect: 'mysql',
     label: target.label,
     capabilities: { arrays: false, tableSample: false },
-    sql: target.database ? { ...dialect, defaultSchema: target.database } : dialect,
+    sql: dialect,
     catalog: mysqlCatalog(conn, dialect, session.flavour === 'mariadb'),
 
     async probe(source: SourceConfig): Promise<string[]> {

@@ -84,6 +84,7 @@ async function candidateColumns(client: pg.Client): Promise<CandidateColumn[]> {
     out.push({
       tableKey: String(r.relid),
       schema: r.schema,
+      defaultSchema: r.schema === 'public',
       table: r.table,
       column: r.column,
       type: r.type,

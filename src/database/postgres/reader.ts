@@ -8,7 +8,7 @@ import type { PostgresTarget } from './config.js';
 import { openSession, postgresError, run } from './session.js';
 import { streamSource } from './stream.js';
 
-export const POSTGRES_SQL: SqlDialect = { quote: doubleQuote, dollarQuotes: true, defaultSchema: 'public' };
+export const POSTGRES_SQL: SqlDialect = { quote: doubleQuote, dollarQuotes: true };
 
 export async function openPostgres(target: PostgresTarget, options: OpenOptions): Promise<ReferenceReader> {
   const session = await openSession(target, options.statementTimeoutSeconds);

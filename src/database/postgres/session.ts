@@ -37,6 +37,8 @@ export async function openSession(target: PostgresTarget, statementTimeoutSecond
     await run(client, 'BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
     await run(client, `SET LOCAL statement_timeout = ${Math.floor(statementTimeoutSeconds * 1000)}`);
     await run(client, 'SET LOCAL idle_in_transaction_session_timeout = 0');
+    // REPEATABLE READ takes its snapshot at the first query, not at BEGIN: take it now
+    await run(client, 'SELECT 1');
   } catch (err) {
     await client.end().catch(() => undefined);
     throw postgresError(target, err);

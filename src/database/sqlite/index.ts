@@ -1,12 +1,19 @@
-/** sqlite: URLs and file: paths (the reader arrives with better-sqlite3). */
-import { usageError } from '../../errors.js';
+/** sqlite: URLs and file: paths. */
 import type { Engine } from '../types.js';
+import { sqlitePath, SQLITE_EXAMPLE } from './config.js';
+import { openSqlite } from './reader.js';
 
 export const sqliteEngine: Engine = {
   dialect: 'sqlite',
   schemes: ['sqlite', 'file'],
-  example: 'sqlite:///ABSOLUTE/PATH/db.sqlite3',
-  parse() {
-    throw usageError('SQLite databases are not supported by this build yet (not built yet).');
+  example: SQLITE_EXAMPLE,
+  parse(value) {
+    const file = sqlitePath(value);
+    return {
+      dialect: 'sqlite',
+      label: file,
+      summary: 'SQLite file, opened read-only',
+      open: (options) => openSqlite(file, options),
+    };
   },
 };
