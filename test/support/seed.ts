@@ -37,6 +37,9 @@ const DAY = 86_400_000;
  * --days 30 listing will not contain, orphans old and new, and references to assets that are gone.
  */
 export async function seedScenario(emu: CloudinaryEmulator, db: TestDatabase, now = Date.now()): Promise<Expected> {
+  // SQLite has no now() and no timestamptz; its column types are names only
+  const sqlNow = db.kind === 'sqlite' ? 'CURRENT_TIMESTAMP' : 'now()';
+  const timestamptz = db.kind === 'sqlite' ? 'TEXT' : 'timestamptz';
   const rand = prng(42);
   const cloud = emu.cloudName;
   const plan: Array<[Rt, Dt, number]> = [
@@ -76,7 +79,7 @@ export async function seedScenario(emu: CloudinaryEmulator, db: TestDatabase, no
 
   await db.exec(`
     CREATE TABLE auth_user (id int PRIMARY KEY, username text NOT NULL);
-    CREATE TABLE prompts_prompt (id int PRIMARY KEY, title text, author_id int REFERENCES auth_user(id), featured_image varchar(255), created_at timestamptz DEFAULT now(), deleted_at timestamptz);
+    CREATE TABLE prompts_prompt (id int PRIMARY KEY, title text, author_id int REFERENCES auth_user(id), featured_image varchar(255), created_at ${timestamptz} DEFAULT ${sqlNow === 'now()' ? 'now()' : '(CURRENT_TIMESTAMP)'}, deleted_at ${timestamptz});
     CREATE TABLE accounts_profile (id int PRIMARY KEY, avatar text);
     CREATE TABLE documents (id int PRIMARY KEY, file_url text);
     INSERT INTO auth_user VALUES (1, 'alice'), (2, 'bob');
@@ -110,7 +113,7 @@ export async function seedScenario(emu: CloudinaryEmulator, db: TestDatabase, no
       documents.push(`(${++docId}, ${q(url)})`);
     } else if (form === 1 || a.type !== 'upload') {
       const value = `${a.resourceType}/${a.type}/v1699999999/${a.publicId}.${a.format}`;
-      prompts.push(`(${++promptId}, ${q(`Prompt ${promptId}`)}, ${1 + (promptId % 2)}, ${q(value)}, now(), ${deleted ? 'now()' : 'NULL'})`);
+      prompts.push(`(${++promptId}, ${q(`Prompt ${promptId}`)}, ${1 + (promptId % 2)}, ${q(value)}, ${sqlNow}, ${deleted ? sqlNow : 'NULL'})`);
     } else {
       profiles.push(`(${++profileId}, ${q(a.publicId)})`);
     }
@@ -119,7 +122,7 @@ export async function seedScenario(emu: CloudinaryEmulator, db: TestDatabase, no
   for (let i = 0; i < 6; i++) {
     const id = ++promptId;
     const deleted = i % 3 === 0;
-    prompts.push(`(${id}, ${q(`Gone ${i}`)}, 1, ${q(`image/upload/v1699999999/prompts/gone_${i}.jpg`)}, now(), ${deleted ? 'now()' : 'NULL'})`);
+    prompts.push(`(${id}, ${q(`Gone ${i}`)}, 1, ${q(`image/upload/v1699999999/prompts/gone_${i}.jpg`)}, ${sqlNow}, ${deleted ? sqlNow : 'NULL'})`);
     missing.add(`prompts:${id}:prompts/gone_${i}`);
   }
   const bareGone = ++profileId;
@@ -129,7 +132,7 @@ export async function seedScenario(emu: CloudinaryEmulator, db: TestDatabase, no
   documents.push(`(${urlGone}, ${q(`https://res.cloudinary.com/${cloud}/video/upload/v1/clips/lost.mp4`)})`);
   missing.add(`documents:${urlGone}:clips/lost`);
   // empty and NULL references are skipped; another cloud's URL is foreign, never missing
-  prompts.push(`(${++promptId}, 'No image', 1, NULL, now(), NULL)`, `(${++promptId}, 'Blank', 1, '', now(), NULL)`);
+  prompts.push(`(${++promptId}, 'No image', 1, NULL, ${sqlNow}, NULL)`, `(${++promptId}, 'Blank', 1, '', ${sqlNow}, NULL)`);
   documents.push(`(${++docId}, 'https://res.cloudinary.com/some-other-cloud/image/upload/v1/x.jpg')`);
 
   const insert = async (table: string, cols: string, rows: string[]) => {
