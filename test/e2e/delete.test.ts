@@ -3,17 +3,17 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudinaryEmulator } from '../../src/emulator/index.js';
 import { runCli, signalWhen, workspace } from '../support/cli.js';
-import { startDatabase, type TestDatabase } from '../support/database.js';
+import { startDatabase, TEST_DATABASES, type TestDatabase } from '../support/database.js';
 import { DAY, deleteConfig as config, deleteWorld as world, type World } from '../support/delete-world.js';
 
 /** Every id sent in a DELETE call (delete names asset_ids, never public_ids). */
 const deleteCalls = (emu: CloudinaryEmulator) =>
   emu.requests.filter((r) => r.kind === 'admin' && r.method === 'DELETE').flatMap((r) => [...((r.params.asset_ids as string[] | undefined) ?? []), ...((r.params.public_ids as string[] | undefined) ?? [])]);
 
-describe('delete from a confirmed report', () => {
+describe.each(TEST_DATABASES)('delete from a confirmed report, references in $name', (database) => {
   let w: World;
   beforeAll(async () => {
-    w = await world('del-cloud');
+    w = await world('del-cloud', database.start);
     // between detect and delete: two orphans become referenced (a column, and rich text only),
     // one is replaced in Cloudinary by a different file under the same public_id
     await w.db.exec(`INSERT INTO photos VALUES (100, 'orphan/1')`);

@@ -22,9 +22,9 @@ export interface World {
 }
 
 /** An account with 150 old orphans, 5 used assets, one fresh orphan, and a detect report of it. */
-export async function deleteWorld(cloudName: string): Promise<World> {
+export async function deleteWorld(cloudName: string, start: () => Promise<TestDatabase> = startDatabase): Promise<World> {
   const emu = await CloudinaryEmulator.start({ cloudName, apiKey: '42', apiSecret: 'delete-test-secret' });
-  const db = await startDatabase();
+  const db = await start();
   const old = new Date(Date.now() - 10 * DAY).toISOString();
   for (let i = 0; i < 5; i++) emu.addAsset({ public_id: `used/${i}`, created_at: old });
   for (let i = 0; i < 150; i++) emu.addAsset({ public_id: `orphan/${i}`, created_at: old });
