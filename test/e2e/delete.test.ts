@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudinaryEmulator } from '../../src/emulator/index.js';
 import { runCli, signalWhen, workspace } from '../support/cli.js';
-import { startDatabase, type TestDatabase } from '../support/database.js';
+import { startDatabase, TEST_DATABASES, type TestDatabase } from '../support/database.js';
 
 const DAY = 86_400_000;
 const config = {
@@ -23,9 +23,9 @@ interface World {
 }
 
 /** An account with 150 old orphans, 5 used assets, one fresh orphan, and a detect report of it. */
-async function world(cloudName: string): Promise<World> {
+async function world(cloudName: string, start: () => Promise<TestDatabase> = startDatabase): Promise<World> {
   const emu = await CloudinaryEmulator.start({ cloudName, apiKey: '42', apiSecret: 'delete-test-secret' });
-  const db = await startDatabase();
+  const db = await start();
   const old = new Date(Date.now() - 10 * DAY).toISOString();
   for (let i = 0; i < 5; i++) emu.addAsset({ public_id: `used/${i}`, created_at: old });
   for (let i = 0; i < 150; i++) emu.addAsset({ public_id: `orphan/${i}`, created_at: old });
@@ -43,10 +43,10 @@ async function world(cloudName: string): Promise<World> {
 const deleteCalls = (emu: CloudinaryEmulator) =>
   emu.requests.filter((r) => r.kind === 'admin' && r.method === 'DELETE').flatMap((r) => (r.params.public_ids as string[] | undefined) ?? []);
 
-describe('delete from a confirmed report', () => {
+describe.each(TEST_DATABASES)('delete from a confirmed report, references in $name', (database) => {
   let w: World;
   beforeAll(async () => {
-    w = await world('del-cloud');
+    w = await world('del-cloud', database.start);
     // between detect and delete: two orphans become referenced (a column, and rich text only),
     // one is replaced in Cloudinary by a different file under the same public_id
     await w.db.exec(`INSERT INTO photos VALUES (100, 'orphan/1')`);

@@ -4,25 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudinaryEmulator } from '../../src/emulator/index.js';
 import { readReport } from '../../src/report/read.js';
 import { runCli, workspace } from '../support/cli.js';
-import { startDatabase, type TestDatabase } from '../support/database.js';
+import { TEST_DATABASES, type TestDatabase } from '../support/database.js';
 import { scenarioConfig, seedScenario, type Expected } from '../support/seed.js';
-
-let emu: CloudinaryEmulator;
-let db: TestDatabase;
-let expected: Expected;
-let env: Record<string, string>;
-
-beforeAll(async () => {
-  emu = await CloudinaryEmulator.start({ cloudName: 'acme-media', apiKey: '123456789012345', apiSecret: 'sup3r-s3cret-value', rateLimit: 5000 });
-  db = await startDatabase();
-  expected = await seedScenario(emu, db);
-  env = { CLOUDINARY_URL: emu.cloudinaryUrl, DATABASE_URL: db.url };
-});
-
-afterAll(async () => {
-  await emu?.stop();
-  await db?.close();
-});
 
 function reportOf(dir: string) {
   const reports = path.join(dir, 'reports');
@@ -32,7 +15,24 @@ function reportOf(dir: string) {
   return { file, text: readFileSync(file, 'utf8'), report: readReport(readFileSync(file, 'utf8')), json: JSON.parse(readFileSync(file.replace(/\.csv$/, '.json'), 'utf8')) };
 }
 
-describe('detect against a seeded account and database', () => {
+describe.each(TEST_DATABASES)('detect against a seeded account and a $name database', (database) => {
+  let emu: CloudinaryEmulator;
+  let db: TestDatabase;
+  let expected: Expected;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    emu = await CloudinaryEmulator.start({ cloudName: 'acme-media', apiKey: '123456789012345', apiSecret: 'sup3r-s3cret-value', rateLimit: 5000 });
+    db = await database.start();
+    expected = await seedScenario(emu, db);
+    env = { CLOUDINARY_URL: emu.cloudinaryUrl, DATABASE_URL: db.url };
+  });
+
+  afterAll(async () => {
+    await emu?.stop();
+    await db?.close();
+  });
+
   it('finds exactly the orphans in the window and exactly the missing references', async () => {
     const dir = workspace({ 'asset-audit.config.json': scenarioConfig });
     const run = await runCli(['detect', '--days', '30'], { cwd: dir, env });

@@ -4,10 +4,13 @@
  * (and the spawned CLI) connect to it like any other server.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 
 export interface TestDatabase {
-  kind: 'server' | 'pglite';
+  kind: 'server' | 'pglite' | 'sqlite';
   /** Connection string for the CLI (DATABASE_URL). */
   url: string;
   exec(sql: string): Promise<void>;
@@ -64,3 +67,33 @@ async function onPglite(): Promise<TestDatabase> {
     },
   };
 }
+
+/** An SQLite file in WAL mode (as a Django app in production runs it), with a writable connection of its own. */
+export async function startSqlite(): Promise<TestDatabase> {
+  const { default: Database } = await import('better-sqlite3');
+  const dir = mkdtempSync(path.join(tmpdir(), 'asset-audit-sqlite-'));
+  const file = path.join(dir, 'db.sqlite3');
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  return {
+    kind: 'sqlite',
+    url: `sqlite://${file}`,
+    exec: async (sql) => {
+      db.exec(sql);
+    },
+    query: async <T,>(sql: string, params: unknown[] = []) => {
+      const stmt = db.prepare(sql);
+      return (stmt.reader ? stmt.all(...params) : (stmt.run(...params), [])) as T[];
+    },
+    close: async () => {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The databases the end-to-end detect/delete tests run on; each entry starts a fresh one. */
+export const TEST_DATABASES: Array<{ name: string; start: () => Promise<TestDatabase> }> = [
+  { name: 'postgres', start: startDatabase },
+  { name: 'sqlite', start: startSqlite },
+];

@@ -3,10 +3,7 @@
  * by TEST_DATABASE_URL, else PGlite) and SQLite (a WAL file) always; more engines add one entry.
  * Each entry says how to write its dialect's fixtures, so the shared cases stay engine-neutral.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { startDatabase } from './database.js';
+import { startDatabase, startSqlite } from './database.js';
 import { startMysql, mysqlUnavailable } from './mysql.js';
 import { cuttingProxy } from './net-faults.js';
 
@@ -73,21 +70,8 @@ export const postgres: EngineUnderTest = {
 export const sqlite: EngineUnderTest = {
   name: 'sqlite',
   async start() {
-    const { default: Database } = await import('better-sqlite3');
-    const dir = mkdtempSync(path.join(tmpdir(), 'asset-audit-sqlite-'));
-    const file = path.join(dir, 'app.sqlite3');
-    const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    return {
-      url: `sqlite://${file}`,
-      exec: async (sql) => void db.exec(sql),
-      query: async <T,>(sql: string) => db.prepare(sql).all() as T[],
-      close: async () => {
-        db.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-      concurrentWriters: true,
-    };
+    const db = await startSqlite();
+    return { url: db.url, exec: db.exec, query: (sql) => db.query(sql), close: db.close, concurrentWriters: true };
   },
   types: { text: 'TEXT', json: 'JSON', int: 'INTEGER' },
   series: (table, n, pad) =>

@@ -36,7 +36,11 @@ const DAY = 86_400_000;
  * values, delivery URLs), with soft-deleted rows, an ignored folder, old referenced assets that a
  * --days 30 listing will not contain, orphans old and new, and references to assets that are gone.
  */
-export async function seedScenario(emu: CloudinaryEmulator, db: Pick<TestDatabase, 'exec'> & { dialect?: 'mysql' }, now = Date.now()): Promise<Expected> {
+export async function seedScenario(emu: CloudinaryEmulator, db: Pick<TestDatabase, 'exec'> & { kind: TestDatabase['kind'] | 'mysql' }, now = Date.now()): Promise<Expected> {
+  // SQLite has no now() and no timestamptz; its column types are names only. MySQL has no timestamptz
+  // either, and an explicit NULL keeps MariaDB from making a TIMESTAMP-like column NOT NULL DEFAULT now()
+  const sqlNow = db.kind === 'sqlite' ? 'CURRENT_TIMESTAMP' : 'now()';
+  const timestamptz = db.kind === 'sqlite' ? 'TEXT' : db.kind === 'mysql' ? 'DATETIME NULL' : 'timestamptz';
   const rand = prng(42);
   const cloud = emu.cloudName;
   const plan: Array<[Rt, Dt, number]> = [
@@ -74,11 +78,9 @@ export async function seedScenario(emu: CloudinaryEmulator, db: Pick<TestDatabas
     emu.addAsset({ public_id: a.publicId, resource_type: a.resourceType, type: a.type, format: a.format, created_at: a.createdAt, bytes: a.bytes });
   }
 
-  // MySQL has no timestamptz; an explicit NULL keeps MariaDB from making the column NOT NULL DEFAULT now()
-  const stamp = db.dialect === 'mysql' ? 'DATETIME NULL' : 'timestamptz';
   await db.exec(`
     CREATE TABLE auth_user (id int PRIMARY KEY, username text NOT NULL);
-    CREATE TABLE prompts_prompt (id int PRIMARY KEY, title text, author_id int REFERENCES auth_user(id), featured_image varchar(255), created_at ${stamp} DEFAULT now(), deleted_at ${stamp});
+    CREATE TABLE prompts_prompt (id int PRIMARY KEY, title text, author_id int REFERENCES auth_user(id), featured_image varchar(255), created_at ${timestamptz} DEFAULT ${sqlNow === 'now()' ? 'now()' : '(CURRENT_TIMESTAMP)'}, deleted_at ${timestamptz});
     CREATE TABLE accounts_profile (id int PRIMARY KEY, avatar text);
     CREATE TABLE documents (id int PRIMARY KEY, file_url text);
     INSERT INTO auth_user VALUES (1, 'alice'), (2, 'bob');
@@ -112,7 +114,7 @@ export async function seedScenario(emu: CloudinaryEmulator, db: Pick<TestDatabas
       documents.push(`(${++docId}, ${q(url)})`);
     } else if (form === 1 || a.type !== 'upload') {
       const value = `${a.resourceType}/${a.type}/v1699999999/${a.publicId}.${a.format}`;
-      prompts.push(`(${++promptId}, ${q(`Prompt ${promptId}`)}, ${1 + (promptId % 2)}, ${q(value)}, now(), ${deleted ? 'now()' : 'NULL'})`);
+      prompts.push(`(${++promptId}, ${q(`Prompt ${promptId}`)}, ${1 + (promptId % 2)}, ${q(value)}, ${sqlNow}, ${deleted ? sqlNow : 'NULL'})`);
     } else {
       profiles.push(`(${++profileId}, ${q(a.publicId)})`);
     }
@@ -121,7 +123,7 @@ export async function seedScenario(emu: CloudinaryEmulator, db: Pick<TestDatabas
   for (let i = 0; i < 6; i++) {
     const id = ++promptId;
     const deleted = i % 3 === 0;
-    prompts.push(`(${id}, ${q(`Gone ${i}`)}, 1, ${q(`image/upload/v1699999999/prompts/gone_${i}.jpg`)}, now(), ${deleted ? 'now()' : 'NULL'})`);
+    prompts.push(`(${id}, ${q(`Gone ${i}`)}, 1, ${q(`image/upload/v1699999999/prompts/gone_${i}.jpg`)}, ${sqlNow}, ${deleted ? sqlNow : 'NULL'})`);
     missing.add(`prompts:${id}:prompts/gone_${i}`);
   }
   const bareGone = ++profileId;
@@ -131,7 +133,7 @@ export async function seedScenario(emu: CloudinaryEmulator, db: Pick<TestDatabas
   documents.push(`(${urlGone}, ${q(`https://res.cloudinary.com/${cloud}/video/upload/v1/clips/lost.mp4`)})`);
   missing.add(`documents:${urlGone}:clips/lost`);
   // empty and NULL references are skipped; another cloud's URL is foreign, never missing
-  prompts.push(`(${++promptId}, 'No image', 1, NULL, now(), NULL)`, `(${++promptId}, 'Blank', 1, '', now(), NULL)`);
+  prompts.push(`(${++promptId}, 'No image', 1, NULL, ${sqlNow}, NULL)`, `(${++promptId}, 'Blank', 1, '', ${sqlNow}, NULL)`);
   documents.push(`(${++docId}, 'https://res.cloudinary.com/some-other-cloud/image/upload/v1/x.jpg')`);
 
   const insert = async (table: string, cols: string, rows: string[]) => {

@@ -7,7 +7,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import type { SourceConfig } from '../../config/schema.js';
-import { AuditError, databaseFailure, type AuditError as AuditErrorType } from '../../errors.js';
+import { AuditError, databaseFailure } from '../../errors.js';
 import { doubleQuote, noRefColumn, wrapped, type SqlDialect } from '../sql.js';
 import type { Isolated, OpenOptions, ReadOnlyState, ReferenceReader, SourceRow } from '../types.js';
 import { sqliteCatalog } from './catalog.js';
@@ -105,7 +105,7 @@ export async function openSqlite(file: string, options: OpenOptions): Promise<Re
 }
 
 /** An SQLite failure as one line that names what to check. */
-export function sqliteError(label: string, err: unknown, source?: string): AuditErrorType {
+export function sqliteError(label: string, err: unknown, source?: string): AuditError {
   const e = err as { code?: string; message?: string };
   const where = source ? `reference source "${source}"` : `database ${label}`;
   const msg = e?.message ?? String(err);
