@@ -8,9 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { mysqlUnavailable, startMysql } from './mysql.js';
 
 export interface TestDatabase {
-  kind: 'server' | 'pglite' | 'sqlite';
+  kind: 'server' | 'pglite' | 'sqlite' | 'mysql';
   /** Connection string for the CLI (DATABASE_URL). */
   url: string;
   exec(sql: string): Promise<void>;
@@ -96,4 +97,6 @@ export async function startSqlite(): Promise<TestDatabase> {
 export const TEST_DATABASES: Array<{ name: string; start: () => Promise<TestDatabase> }> = [
   { name: 'postgres', start: startDatabase },
   { name: 'sqlite', start: startSqlite },
+  // MariaDB where a server answers (always in CI); test/support/mysql.ts says so when it skips
+  ...(mysqlUnavailable ? [] : [{ name: 'mariadb', start: startMysql }]),
 ];

@@ -12,7 +12,7 @@ export const MYSQL_ADMIN_URL = process.env.TEST_MYSQL_URL || 'mysql://root@127.0
 const explicit = Boolean(process.env.TEST_MYSQL_URL);
 
 export interface TestMysql {
-  dialect: 'mysql';
+  kind: 'mysql';
   /** Connection string of the scratch database, for DATABASE_URL. */
   url: string;
   database: string;
@@ -82,7 +82,7 @@ export async function startMysql(): Promise<TestMysql> {
     dateStrings: true,
   });
   return {
-    dialect: 'mysql',
+    kind: 'mysql',
     url: url.toString(),
     database,
     exec: async (sql, params) => {

@@ -36,11 +36,11 @@ const DAY = 86_400_000;
  * values, delivery URLs), with soft-deleted rows, an ignored folder, old referenced assets that a
  * --days 30 listing will not contain, orphans old and new, and references to assets that are gone.
  */
-export async function seedScenario(emu: CloudinaryEmulator, db: Pick<TestDatabase, 'exec'> & { kind?: TestDatabase['kind']; dialect?: 'mysql' }, now = Date.now()): Promise<Expected> {
-  // SQLite has no now() and no timestamptz (its column types are names only); MySQL has no
-  // timestamptz, and an explicit NULL keeps MariaDB from making the column NOT NULL DEFAULT now()
+export async function seedScenario(emu: CloudinaryEmulator, db: Pick<TestDatabase, 'exec'> & { kind: TestDatabase['kind'] | 'mysql' }, now = Date.now()): Promise<Expected> {
+  // SQLite has no now() and no timestamptz; its column types are names only. MySQL has no timestamptz
+  // either, and an explicit NULL keeps MariaDB from making a TIMESTAMP-like column NOT NULL DEFAULT now()
   const sqlNow = db.kind === 'sqlite' ? 'CURRENT_TIMESTAMP' : 'now()';
-  const timestamptz = db.kind === 'sqlite' ? 'TEXT' : db.dialect === 'mysql' ? 'DATETIME NULL' : 'timestamptz';
+  const timestamptz = db.kind === 'sqlite' ? 'TEXT' : db.kind === 'mysql' ? 'DATETIME NULL' : 'timestamptz';
   const rand = prng(42);
   const cloud = emu.cloudName;
   const plan: Array<[Rt, Dt, number]> = [
