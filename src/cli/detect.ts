@@ -11,7 +11,7 @@ import { summaryLines } from '../report/summary.js';
 import { freshReportPath, reportBaseName, writeAtomicWith } from '../report/write.js';
 import { writeHtml } from '../report/html.js';
 import { githubAnnotations, githubSummary } from '../report/github.js';
-import { appendFileSync } from 'node:fs';
+import { appendDurably } from '../files/safe-write.js';
 import type { Logger } from '../log.js';
 import { detect } from '../scan/detect.js';
 import { boundHeapGrowth } from '../scan/memory.js';
@@ -168,7 +168,7 @@ function reportToGithub(result: DetectResult, reportName: string, log: Logger, e
   const file = process.env.GITHUB_STEP_SUMMARY;
   if (file) {
     try {
-      appendFileSync(file, githubSummary(result, reportName) + '\n');
+      appendDurably(file, githubSummary(result, reportName) + '\n');
     } catch (err) {
       log.warn(`could not append the job summary to $GITHUB_STEP_SUMMARY: ${(err as Error).message}`);
     }

@@ -344,7 +344,9 @@ function parseUrl(v: string, hostStart: number, ctx: ParseContext, runs?: Transf
     if (cloud.toLowerCase() !== d.cloud) return noAsset(`another cloud (${cloud})`);
     i = 1;
   } else {
-    if (kind.kind === 'private' && kind.cloud !== d.cloud) return noAsset(`another cloud (${kind.cloud})`);
+    // a private CDN host is read from the host name, which may not spell the cloud name as configured:
+    // foreign, but its path still protects by the fallback (keeping too much hides an orphan; too little deletes)
+    if (kind.kind === 'private' && kind.cloud !== d.cloud) return foreign(`another cloud's private CDN host (${kind.cloud})`);
     if (segs[0]?.toLowerCase() === d.cloud) {
       const next = segs[1]?.toLowerCase();
       if (next !== undefined && (RESOURCE_TYPES.has(next) || PATH_PREFIXES.has(next))) i = 1;

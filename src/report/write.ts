@@ -5,7 +5,7 @@
  */
 import { existsSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { writeDurably } from '../files/safe-write.js';
+import { writeAll, writeDurably } from '../files/safe-write.js';
 
 /** Bytes gathered before a write. */
 const BUFFER_BYTES = 1 << 20;
@@ -29,7 +29,7 @@ export function writeAtomicWith(file: string, produce: (write: (text: string) =>
     produce((text) => {
       const bytes = Buffer.byteLength(text, 'utf8');
       if (used + bytes > BUFFER_BYTES) flush();
-      if (bytes > BUFFER_BYTES) writeSync(fd, text);
+      if (bytes > BUFFER_BYTES) writeAll(fd, text);
       else used += buffer.write(text, used, 'utf8');
     });
     flush();

@@ -49,7 +49,6 @@ const ORPHANS: Record<string, string | undefined> = {
   'image/upload/clips/a': 'public_id referenced as video/upload',
   'raw/upload/typed/one': 'public_id referenced as image/upload',
   'image/upload/foreign/a': undefined,
-  'image/upload/foreign/b': undefined,
   'image/private/custom/a': 'public_id referenced as image/upload',
   'image/upload/contracts/gone': 'public_id referenced as image/private',
 };
@@ -118,7 +117,7 @@ describe('identity is (resource type, delivery type, public_id)', () => {
     // foreign, never missing: two other-cloud URLs and the search URL twice protect nothing; the
     // unlisted custom host keeps its typed path (custom/a above)
     expect(json.references.foreign.samples.map((s: { source: string; recordId: string; reason: string }) => `${s.source}:${s.recordId} ${s.reason}`).sort()).toEqual([
-      'articles:3 another cloud (othercloud)',
+      "articles:3 another cloud's private CDN host (othercloud)",
       'articles:4 cached search URL',
       'docs:3 not a Cloudinary host (media.example.net)',
       'photos:4 another cloud (othercloud)',
@@ -135,10 +134,10 @@ describe('identity is (resource type, delivery type, public_id)', () => {
     const run = await runCli(['delete', '--input', 'report.csv', '--confirm'], { cwd: dir, env });
     expect(run.code, run.stderr).toBe(1);
     expect(run.stderr).toMatch(/Skipped, referenced in the database now: 1\n {2}- media\/clip_x\n/);
-    expect(run.stderr).toContain('Deleted 7, already gone 0, skipped 1, failed 0');
+    expect(run.stderr).toContain('Deleted 6, already gone 0, skipped 1, failed 0');
     const left = new Set(emu.allAssets().map((a) => `${a.resource_type}/${a.type}/${a.public_id}`));
     for (const k of Object.keys(ORPHANS)) expect(left.has(k), k).toBe(k === 'image/upload/media/clip_x');
-    for (const kept of ['image/private/contracts/c_x', 'video/upload/media/clip_x', 'video/upload/clips/a', 'image/upload/shared/logo', 'video/upload/shared/logo', 'image/upload/typed/one', 'image/upload/custom/a']) {
+    for (const kept of ['image/private/contracts/c_x', 'video/upload/media/clip_x', 'video/upload/clips/a', 'image/upload/shared/logo', 'video/upload/shared/logo', 'image/upload/typed/one', 'image/upload/custom/a', 'image/upload/foreign/b']) {
       expect(left.has(kept), kept).toBe(true);
     }
   });

@@ -101,7 +101,9 @@ describe('secrets never leave the process', () => {
     const [mail] = (await smtp.waitFor(mails + 1)).slice(mails);
     expectClean('email text', mail!.parsed.text ?? '', secrets, { data: true });
     expectClean('email html', String(mail!.parsed.html), secrets, { data: true });
-    expectClean('email attachment', mail!.parsed.attachments[0]!.content.toString('utf8'), secrets, { data: true });
+    // the CSV and the review page: every attachment
+    expect(mail!.parsed.attachments.length).toBeGreaterThanOrEqual(2);
+    for (const a of mail!.parsed.attachments) expectClean(`email attachment ${a.filename}`, a.content.toString('utf8'), secrets, { data: true });
     expect(mail!.parsed.text).toContain(`prompts #88888: '${plantedValues[0]}'`);
     // the summary on stderr is a diagnostic: the planted title is shown masked there
     expect(run.stderr).toContain("prompts #88888 '**** / ****");

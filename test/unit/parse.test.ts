@@ -130,10 +130,10 @@ const IDENTITY: IdentityCase[] = [
     requires: [],
   },
   {
-    rule: "another cloud's private CDN URL: nothing",
+    rule: "another cloud's private CDN host: never required, but its typed path still protects (the host may spell the cloud name differently)",
     stored: 'https://othercloud-res.cloudinary.com/video/upload/v1/clips/a.mp4',
-    protects: [],
-    exposes: ['video/upload/clips/a'],
+    protects: ['video/upload/clips/a'],
+    exposes: ['image/upload/clips/a', 'video/private/clips/a'],
     requires: [],
   },
   {

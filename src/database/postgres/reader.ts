@@ -45,7 +45,9 @@ export async function openPostgres(target: PostgresTarget, options: OpenOptions)
         return { ok: true, value };
       } catch (err) {
         // if even the rollback fails, the connection is gone: that is a runtime failure, not the caller's
-        await run(client, `ROLLBACK TO SAVEPOINT ${name}`);
+        await run(client, `ROLLBACK TO SAVEPOINT ${name}`).catch((lost: unknown) => {
+          throw postgresError(target, lost);
+        });
         if (err instanceof AuditError) return { ok: false, error: err.message, cause: err };
         const e = err as { code?: string; message?: string };
         return { ok: false, error: e.code === '57014' ? 'timed out (raise --timeout)' : (e.message ?? String(err)), cause: err };
