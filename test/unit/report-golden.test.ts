@@ -20,3 +20,15 @@ describe('report bytes (golden)', () => {
     expect(renderJson(goldenResult(), { csv: 'report.csv' })).toBe(golden('report.json'));
   });
 });
+
+describe('the backend in the result', () => {
+  it('a Cloudinary result names its backend in the JSON twin only; the CSV is unchanged', () => {
+    const base = goldenResult();
+    // where detect puts it: right after `tool`
+    const { tool, ...rest } = base;
+    const result = { tool, backend: 'cloudinary', ...rest };
+    expect(renderCsv(result)).toBe(golden('report.csv'));
+    const json = golden('report.json').replace(/("tool": \{[^}]*\n {2}\},)/, '$1\n  "backend": "cloudinary",');
+    expect(renderJson(result, { csv: 'report.csv' })).toBe(json);
+  });
+});
