@@ -14,6 +14,7 @@ import { parseSmtpUrl, type SmtpTarget } from '../notify/smtp.js';
 import { parseNotifyUrl } from '../notify/webhook.js';
 import { parseDatabaseUrl } from '../database/open.js';
 import type { DatabaseTarget, ReferenceReader } from '../database/types.js';
+import { BudgetExhausted } from '../storage/budget.js';
 import { parseStorage, storageOrigin, type StorageTarget } from '../storage/open.js';
 import { ExitCode } from './exit.js';
 import { createOutput, type Output } from './output.js';
@@ -127,7 +128,7 @@ async function checkCloudinary(store: StorageTarget, report: Report): Promise<vo
         ? 'check the API key, secret and cloud name in CLOUDINARY_URL (Console → Settings → API Keys)'
         : kind === 'network' || kind === 'timeout'
           ? 'check network access to Cloudinary (and upload_prefix in CLOUDINARY_URL, if set)'
-          : kind === 'rate_limited' || (err instanceof Error && err.name === 'BudgetExhausted')
+          : kind === 'rate_limited' || err instanceof BudgetExhausted
             ? 'the hourly Admin API budget is spent: wait for the reset'
             : undefined;
     report('fail', 'Cloudinary', errorMessage(err), fix);

@@ -100,7 +100,7 @@ export function newState(input: DetectInput, spool: RowSpool, pending: PendingAs
   const now = input.now ?? (() => new Date());
   const index = new ReferenceIndex(spool);
   const ledger = new ExistenceLedger(index);
-  const targets = baseTargets(scope.resourceTypes, scope.types);
+  const targets = baseTargets(scope.resourceTypes, scope.types, input.storage.partitions);
   const halt = new AbortController();
   let closing: Promise<void> | undefined;
   return {
