@@ -6,7 +6,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { parseCloudinaryUrl, type CloudinaryCredentials } from '../config/cloudinary-url.js';
 import { loadConfig } from '../config/load.js';
 import type { FileConfig } from '../config/schema.js';
 import { verifySmtp } from '../notify/email.js';
@@ -15,8 +14,8 @@ import { parseSmtpUrl, type SmtpTarget } from '../notify/smtp.js';
 import { parseNotifyUrl } from '../notify/webhook.js';
 import { parseDatabaseUrl } from '../database/open.js';
 import type { DatabaseTarget, ReferenceReader } from '../database/types.js';
-import { CloudinaryStorage } from '../storage/cloudinary/client.js';
-import { RateLimitGuard } from '../storage/cloudinary/guard.js';
+import { BudgetExhausted } from '../storage/budget.js';
+import { parseStorage, storageOrigin, type StorageTarget } from '../storage/open.js';
 import { ExitCode } from './exit.js';
 import { createOutput, type Output } from './output.js';
 
@@ -28,6 +27,7 @@ const DOCTOR_STATEMENT_TIMEOUT_S = 60;
 type Status = 'ok' | 'warn' | 'fail' | 'skip';
 
 interface DoctorFlags {
+  storage?: string;
   config?: string;
 }
 
@@ -35,6 +35,7 @@ export function registerDoctor(program: Command): void {
   program
     .command('doctor')
     .description('check configuration, credentials, Cloudinary, the database, reference sources and mail; each check says how to fix it')
+    .option('--storage <url>', 'the store to check (default: STORAGE_URL, else config storage.url, else CLOUDINARY_URL)')
     .option('-c, --config <file>', 'configuration file (default: asset-audit.config.json/.yaml/.yml in the working directory)')
     .action(async (flags: DoctorFlags) => {
       process.exitCode = await runDoctor(flags);
@@ -63,15 +64,17 @@ async function runDoctor(flags: DoctorFlags): Promise<number> {
   }
 
   // 2. Cloudinary
-  let credentials: CloudinaryCredentials | undefined;
+  let store: StorageTarget | undefined;
+  const storageConfig = { storage: config?.storage, cloudinary: { hosts: config?.cloudinary.hosts ?? [] } };
   try {
-    credentials = parseCloudinaryUrl(process.env.CLOUDINARY_URL);
-    report('ok', 'CLOUDINARY_URL', credentials.masked);
+    store = parseStorage(storageConfig, process.env, { storage: flags.storage });
+    report('ok', store.origin, store.masked);
   } catch (err) {
-    report('fail', 'CLOUDINARY_URL', errorMessage(err));
+    const origin = storageOrigin(storageConfig, process.env, { storage: flags.storage });
+    report('fail', origin, errorMessage(err));
   }
-  if (credentials) await checkCloudinary(credentials, report);
-  else report('skip', 'Cloudinary', 'not contacted (CLOUDINARY_URL unusable)');
+  if (store) await checkCloudinary(store, report);
+  else report('skip', 'Cloudinary', `not contacted (${storageOrigin(storageConfig, process.env, { storage: flags.storage })} unusable)`);
 
   // 3. database and reference sources
   let database: DatabaseTarget | undefined;
@@ -113,12 +116,11 @@ function line(output: Output, status: Status, what: string, detail: string, fix?
   return `${tag} ${p.bold(what)}: ${detail}${fix ? `\n       fix: ${fix}` : ''}`;
 }
 
-async function checkCloudinary(credentials: CloudinaryCredentials, report: Report): Promise<void> {
-  const guard = new RateLimitGuard({ warnAt: 1, stopAt: 1 });
-  const storage = await CloudinaryStorage.create({ credentials, guard, retry: { attempts: 1, deadlineMs: DOCTOR_DEADLINE_MS } });
+async function checkCloudinary(store: StorageTarget, report: Report): Promise<void> {
+  const storage = await store.open({ warnAt: 1, stopAt: 1, retryAttempts: 1, deadlineMs: DOCTOR_DEADLINE_MS });
   try {
-    await storage.ping();
-    report('ok', 'Cloudinary', `cloud "${credentials.cloudName}" reachable, credentials accepted`);
+    await storage.ping?.();
+    report('ok', 'Cloudinary', `${store.label} reachable, credentials accepted`);
   } catch (err) {
     const kind = (err as { kind?: string }).kind;
     const fix =
@@ -126,7 +128,7 @@ async function checkCloudinary(credentials: CloudinaryCredentials, report: Repor
         ? 'check the API key, secret and cloud name in CLOUDINARY_URL (Console → Settings → API Keys)'
         : kind === 'network' || kind === 'timeout'
           ? 'check network access to Cloudinary (and upload_prefix in CLOUDINARY_URL, if set)'
-          : kind === 'rate_limited' || (err instanceof Error && err.name === 'BudgetExhausted')
+          : kind === 'rate_limited' || err instanceof BudgetExhausted
             ? 'the hourly Admin API budget is spent: wait for the reset'
             : undefined;
     report('fail', 'Cloudinary', errorMessage(err), fix);
@@ -141,7 +143,7 @@ async function checkCloudinary(credentials: CloudinaryCredentials, report: Repor
     report('warn', 'API budget', 'Cloudinary reported no rate-limit headers');
   }
   try {
-    const u = await storage.usage();
+    const u = (await storage.usage?.()) ?? {};
     const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
     const objects = num((u.objects as Record<string, unknown> | undefined)?.usage);
     const bytes = num((u.storage as Record<string, unknown> | undefined)?.usage);

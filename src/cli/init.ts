@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { parseCloudinaryUrl } from '../config/cloudinary-url.js';
 import { findConfig, loadConfig, parseConfigText } from '../config/load.js';
 import type { FileConfig } from '../config/schema.js';
 import { parseCount } from '../config/scope.js';
@@ -19,14 +18,14 @@ import { parseDatabaseUrl } from '../database/open.js';
 import { sourceSql } from '../database/sql.js';
 import type { ReferenceReader } from '../database/types.js';
 import { writeAtomic } from '../report/write.js';
-import { CloudinaryStorage } from '../storage/cloudinary/client.js';
-import { RateLimitGuard } from '../storage/cloudinary/guard.js';
+import { parseStorage, storageChosen } from '../storage/open.js';
 import { ExitCode, ExitError, usageError } from './exit.js';
 import { createOutput, type Output } from './output.js';
 import { asExitError } from './storage-errors.js';
 import { VERSION } from './version.js';
 
 interface InitFlags {
+  storage?: string;
   config?: string;
   check?: boolean;
   force?: boolean;
@@ -46,6 +45,7 @@ export function registerInit(program: Command): void {
   program
     .command('init')
     .description('find the columns that hold Cloudinary references and write asset-audit.config.json (or check an existing one)')
+    .option('--storage <url>', 'the store whose ids to match (default: STORAGE_URL, else config storage.url, else CLOUDINARY_URL)')
     .option('-c, --config <file>', `config file to write or check (default: the existing config, else ${DEFAULT_FILE})`)
     .option('--check', 'only check the existing config: exit 1 when a column holds references that no source reads')
     .option('--force', 'overwrite an existing config file')
@@ -65,7 +65,6 @@ async function runInit(flags: InitFlags): Promise<number> {
   const sampleSize = parseCount('--sample', flags.sample);
   const timeoutSeconds = parseCount('--timeout', flags.timeout);
   const database = parseDatabaseUrl(process.env.DATABASE_URL);
-  const credentials = process.env.CLOUDINARY_URL ? parseCloudinaryUrl(process.env.CLOUDINARY_URL) : undefined;
 
   const cwd = process.cwd();
   const existingFile = findConfig(cwd, flags.config);
@@ -84,11 +83,13 @@ async function runInit(flags: InitFlags): Promise<number> {
   const checking = Boolean(flags.check) || (exists && !flags.force);
 
   const hosts = existing?.cloudinary.hosts ?? [];
+  const storageConfig = { storage: existing?.storage, cloudinary: { hosts } };
+  const store = storageChosen(storageConfig, process.env, { storage: flags.storage }) ? parseStorage(storageConfig, process.env, { storage: flags.storage }) : undefined;
+  const credentials = store ? { cloudName: store.account } : undefined;
   let assets: AssetSample = emptyAssetSample();
-  if (credentials) {
-    log.info(`asset-audit ${VERSION} init — cloud "${credentials.cloudName}", database ${database.label}`);
-    const guard = new RateLimitGuard({ ...GUARD, onWarn: (b) => log.warn(`${b.limit - b.remaining}/${b.limit} Admin API calls used this hour`) });
-    const storage = await CloudinaryStorage.create({ credentials, guard, onRetry: (m) => log.debug(m) });
+  if (store) {
+    log.info(`asset-audit ${VERSION} init — ${store.label}, database ${database.label}`);
+    const storage = await store.open({ ...GUARD, onWarn: (b) => log.warn(`${b.limit - b.remaining}/${b.limit} Admin API calls used this hour`), onRetry: (m) => log.debug(m) });
     try {
       assets = await sampleAssets(storage);
     } catch (err) {

@@ -6,8 +6,8 @@
  * pages) is plain data, so a stopped scan can be checkpointed and resumed mid-chain.
  */
 import pLimit from 'p-limit';
-import { LIST_PAGE_SIZE } from '../storage/cloudinary/client.js';
-import { DELIVERY_TYPES, partitionKey, type ListTarget, type Partition, type StorageClient, type StoredAsset } from '../storage/types.js';
+import { partitionKey, type ListTarget, type Partition, type StoredAsset } from '../storage/types.js';
+import type { StorageBackend } from '../storage/backend.js';
 import type { PartitionStatus } from '../audit/result.js';
 import type { Logger } from '../log.js';
 import { asStop, type Stop } from './stop.js';
@@ -46,10 +46,14 @@ export interface ListOutcome {
   stop?: Stop;
 }
 
-/** The chains for a scope: a resource type at once when every delivery type is wanted. */
-export function baseTargets(resourceTypes: readonly Partition['resourceType'][], types: readonly Partition['type'][]): ListTarget[] {
-  const allTypes = DELIVERY_TYPES.every((t) => types.includes(t));
-  return resourceTypes.flatMap((resourceType) => (allTypes ? [{ resourceType }] : types.map((type) => ({ resourceType, type }))));
+/** The delivery types the backend has for a resource type (its partitions say; nothing assumes 3×3). */
+const typesOf = (partitions: readonly Partition[], resourceType: Partition['resourceType']): Partition['type'][] =>
+  partitions.filter((p) => p.resourceType === resourceType).map((p) => p.type);
+
+/** The chains for a scope: a resource type at once when every delivery type it has is wanted. */
+export function baseTargets(resourceTypes: readonly Partition['resourceType'][], types: readonly Partition['type'][], partitions: readonly Partition[]): ListTarget[] {
+  const allTypes = (resourceType: Partition['resourceType']) => typesOf(partitions, resourceType).every((t) => types.includes(t));
+  return resourceTypes.flatMap((resourceType) => (allTypes(resourceType) ? [{ resourceType }] : types.map((type) => ({ resourceType, type }))));
 }
 
 export function newChain(target: ListTarget, window?: Chain['window'], n?: number): Chain {
@@ -77,7 +81,7 @@ export function splitWindows(from: number, to: number, count: number, openBelow:
  * Search API (one call: the oldest asset and the total) places window boundaries evenly in time.
  */
 export async function planChains(
-  storage: StorageClient,
+  storage: StorageBackend,
   targets: ListTarget[],
   options: { windows: number; since?: Date; prefix?: string; now: Date },
 ): Promise<Chain[]> {
@@ -89,7 +93,7 @@ export async function planChains(
     }
     const probe = await storage.searchPage({ target, from: options.since, direction: 'asc', maxResults: 1 });
     const oldest = probe.assets[0] ? Date.parse(probe.assets[0].createdAt) : NaN;
-    if ((probe.totalCount ?? 0) <= LIST_PAGE_SIZE * options.windows || Number.isNaN(oldest)) {
+    if ((probe.totalCount ?? 0) <= storage.limits.pageSize * options.windows || Number.isNaN(oldest)) {
       chains.push(newChain(target));
       continue;
     }
@@ -100,7 +104,7 @@ export async function planChains(
 }
 
 export async function listChains(
-  storage: StorageClient,
+  storage: StorageBackend,
   chains: Chain[],
   options: ListOptions,
   onAsset: (asset: StoredAsset) => void,
@@ -120,9 +124,9 @@ export async function listChains(
           to: chain.window.to !== undefined ? new Date(chain.window.to) : undefined,
           cursor: chain.cursor,
           direction: 'desc',
-          maxResults: LIST_PAGE_SIZE,
+          maxResults: storage.limits.pageSize,
         })
-      : storage.listPage({ partition: chain.target, cursor: chain.cursor, prefix: options.prefix, maxResults: LIST_PAGE_SIZE });
+      : storage.listPage({ partition: chain.target, cursor: chain.cursor, prefix: options.prefix, maxResults: storage.limits.pageSize });
 
   const run = async (chain: Chain) => {
     while (!chain.complete) {
@@ -165,7 +169,7 @@ export async function listChains(
   // after the caller has reported the error and closed the connection pool
   await Promise.all(chains.map((c) => limit(() => run(c))));
   if (failure) throw failure.error;
-  return { fullyListed: fullyListed(chains, options), stop };
+  return { fullyListed: fullyListed(chains, options, storage.partitions), stop };
 }
 
 /**
@@ -173,12 +177,12 @@ export async function listChains(
  * listing is ordered by public_id, so it is whole for its prefix). Search windows never prove
  * absence: the search index may lag behind uploads, so what they did not return is looked up.
  */
-function fullyListed(chains: Chain[], options: ListOptions): ListOutcome['fullyListed'] {
+function fullyListed(chains: Chain[], options: ListOptions, partitions: readonly Partition[]): ListOutcome['fullyListed'] {
   const out: ListOutcome['fullyListed'] = [];
   if (options.since && !options.prefix) return out;
   for (const c of chains) {
     if (!c.complete || c.window) continue;
-    const types = c.target.type ? [c.target.type] : DELIVERY_TYPES;
+    const types = c.target.type ? [c.target.type] : typesOf(partitions, c.target.resourceType);
     for (const type of types) out.push({ partition: { resourceType: c.target.resourceType, type }, prefix: options.prefix ?? '' });
   }
   return out;
