@@ -1,5 +1,5 @@
 /** A Cloudinary failure as a message that says what to check. */
-import { StorageError } from '../storage/cloudinary/errors.js';
+import { StorageError } from '../storage/errors.js';
 import { ExitCode, ExitError } from './exit.js';
 
 export function asExitError(err: unknown): unknown {

@@ -81,10 +81,10 @@ export interface DeleteOutcome {
 export interface StorageClient {
   readonly cloudName: string;
   listPage(req: ListPageRequest): Promise<ListPage>;
-  /** Returns the subset of ids that exist in the partition (at most LOOKUP_BATCH ids a call). */
+  /** Returns the subset of ids that exist in the partition (at most the lookup batch a call). */
   lookup(partition: Partition, publicIds: string[]): Promise<StoredAsset[]>;
   /**
-   * Deletes by the stable asset_id (at most DELETE_BATCH a call), never by public_id: a file
+   * Deletes by the stable asset_id (at most the delete batch a call), never by public_id: a file
    * uploaded under the same public_id in the meantime has another asset_id and is not touched.
    * Each id gets the service's own answer (`deleted`, `not_found`, or whatever else it said).
    */

@@ -4,32 +4,9 @@
  * statuses, and a Node Error for network failures. `request_options.auth` holds "key:secret", so
  * nothing from the raw rejection is ever kept: only a kind, a status and a cleaned message.
  */
-import { diagnostic } from '../../config/redact.js';
+import { StorageError, type StorageErrorKind } from '../errors.js';
 
-export type StorageErrorKind =
-  | 'auth'
-  | 'rate_limited'
-  | 'not_found'
-  | 'bad_request'
-  | 'server'
-  | 'network'
-  | 'timeout'
-  | 'invalid_response';
-
-export class StorageError extends Error {
-  constructor(
-    readonly kind: StorageErrorKind,
-    message: string,
-    readonly status?: number,
-  ) {
-    super(diagnostic(message));
-    this.name = 'StorageError';
-  }
-
-  get retryable(): boolean {
-    return this.kind === 'server' || this.kind === 'network' || this.kind === 'timeout' || this.kind === 'invalid_response';
-  }
-}
+export { StorageError, type StorageErrorKind };
 
 export function normaliseSdkError(raw: unknown): StorageError {
   if (raw instanceof StorageError) return raw;
