@@ -3,11 +3,10 @@ import { oneLine } from '../report/one-line.js';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { parseCloudinaryUrl } from '../config/cloudinary-url.js';
-import { readManifest } from '../delete/backup.js';
-import { checkRestoreCloud, restoreBackups } from '../delete/restore.js';
+import { restorePlan, runRestore } from '../delete/restore.js';
 import { CloudinaryStorage } from '../storage/cloudinary/client.js';
 import { RateLimitGuard } from '../storage/cloudinary/guard.js';
-import { ExitCode, usageError } from './exit.js';
+import { ExitCode } from './exit.js';
 import { createOutput } from './output.js';
 
 interface RestoreFlags {
@@ -26,28 +25,25 @@ export function registerRestore(program: Command): void {
     .option('--confirm', 'really upload (without it: list what would be restored)')
     .option('-q, --quiet', 'only warnings, errors and totals')
     .action(async (flags: RestoreFlags) => {
-      process.exitCode = await runRestore(flags);
+      process.exitCode = await restore(flags);
     });
 }
 
-async function runRestore(flags: RestoreFlags): Promise<number> {
+async function restore(flags: RestoreFlags): Promise<number> {
   const output = createOutput({ quiet: flags.quiet });
   const dir = path.resolve(flags.backupDir);
-  const entries = readManifest(dir).filter((e) => !flags.only || e.publicId === flags.only);
-  if (entries.length === 0) throw usageError(`no backups found in ${dir}${flags.only ? ` for "${flags.only}"` : ''} (expected manifest.jsonl written by delete --backup-dir)`);
+  const entries = restorePlan(dir, flags.only);
   output.print([`${flags.confirm ? 'Restoring' : 'Would restore'} ${entries.length} asset(s):`, ...entries.slice(0, 50).map((e) => `  - ${e.resourceType}/${e.type} ${oneLine(e.publicId)} (${e.bytes} bytes)`)]);
   if (!flags.confirm) {
     output.print(['Dry run: nothing was uploaded. Run again with --confirm.']);
     return ExitCode.Ok;
   }
   const credentials = parseCloudinaryUrl(process.env.CLOUDINARY_URL);
-  checkRestoreCloud(entries, credentials.cloudName, output.log);
   const storage = await CloudinaryStorage.create({ credentials, guard: new RateLimitGuard({ warnAt: 0.8, stopAt: 0.95 }) });
   try {
-    const outcomes = await restoreBackups(dir, entries, storage, output.log);
-    const count = (what: string) => outcomes.filter((o) => o.outcome === what).length;
-    output.print([`Restored ${count('restored')}, skipped (exists already) ${count('skipped')}, failed ${count('failed')}.`]);
-    return count('failed') || count('skipped') ? ExitCode.Findings : ExitCode.Ok;
+    const { totals } = await runRestore({ dir, entries, uploader: storage, cloudName: credentials.cloudName, log: output.log });
+    output.print([`Restored ${totals.restored}, skipped (exists already) ${totals.skipped}, failed ${totals.failed}.`]);
+    return totals.failed || totals.skipped ? ExitCode.Findings : ExitCode.Ok;
   } finally {
     storage.close();
   }
