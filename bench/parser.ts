@@ -2,8 +2,8 @@
  * npm run bench:parser — how fast stored values become asset references (the CPU side of reading
  * a database): typical single values, and rich-text documents scanned for URLs.
  */
-import { referencesIn } from '../src/references/extract.js';
-import { parseReference } from '../src/references/parse.js';
+import { referencesIn } from '../src/storage/cloudinary/grammar/extract.js';
+import { parseReference } from '../src/storage/cloudinary/grammar/parse.js';
 
 const ctx = { cloudName: 'demo-cloud', hosts: [] };
 const values = [

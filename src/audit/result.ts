@@ -41,6 +41,8 @@ export interface Scope {
 
 export interface DetectResult {
   tool: { name: string; version: string };
+  /** The storage backend scanned (e.g. `cloudinary`); twins written before it name none and are Cloudinary's. */
+  backend?: string;
   cloudName: string;
   startedAt: string;
   finishedAt: string;

@@ -2,7 +2,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { DetectResult } from '../audit/result.js';
-import { parseCloudinaryUrl } from '../config/cloudinary-url.js';
 import { buildScope, parseCount, type ScopeFlags } from '../config/scope.js';
 import { parseDatabaseUrl } from '../database/open.js';
 import { writeCsv } from '../report/csv.js';
@@ -15,8 +14,7 @@ import { appendFileSync } from 'node:fs';
 import type { Logger } from '../log.js';
 import { detect } from '../scan/detect.js';
 import { boundHeapGrowth } from '../scan/memory.js';
-import { CloudinaryStorage } from '../storage/cloudinary/client.js';
-import { RateLimitGuard } from '../storage/cloudinary/guard.js';
+import { parseStorage } from '../storage/open.js';
 import { loadConfigOrThrow } from './config.js';
 import { ExitCode, usageError } from './exit.js';
 import { asExitError } from './storage-errors.js';
@@ -43,6 +41,7 @@ export interface DetectFlags extends ScopeFlags, NotifyFlags, ScaleFlags {
   rateLimitStop: string;
   quiet?: boolean;
   verbose?: boolean;
+  storage?: string;
 }
 
 const FAIL_ON = ['any', 'orphans', 'missing', 'none'] as const;
@@ -51,6 +50,7 @@ export function registerDetect(program: Command): void {
   addScaleOptions(program.command('detect'))
     .description('find orphaned files (in Cloudinary, used by no row) and records whose assets are missing')
     .option('-c, --config <file>', 'configuration file (default: asset-audit.config.json/.yaml/.yml in the working directory)')
+    .option('--storage <url>', 'the store to audit (default: STORAGE_URL, else config storage.url, else CLOUDINARY_URL)')
     .option('--days <n>', 'orphan scan covers assets uploaded in the last N days (default 30)')
     .option('--all', 'scan every asset, whatever its age')
     .option('--prefix <prefix>', 'only public_ids under this prefix (folder)')
@@ -105,19 +105,20 @@ export async function runDetect(flags: DetectFlags, options: DetectOptions = {})
   const github = flags.format === 'github' || (flags.format === undefined && env.GITHUB_ACTIONS === 'true' && !flags.json);
   const failOnIncrease = flags.failOnIncrease !== undefined ? parseCount('--fail-on-increase', flags.failOnIncrease, { min: 0 }) : undefined;
   const scope = buildScope(flags, new Date());
-  const credentials = parseCloudinaryUrl(env.CLOUDINARY_URL);
-  const database = parseDatabaseUrl(env.DATABASE_URL, env);
   const { config, file } = loadConfigOrThrow(flags.config, log);
+  const target = parseStorage(config, env, { storage: flags.storage });
+  const database = parseDatabaseUrl(env.DATABASE_URL, env);
   const notify = planNotifications(flags, config, env);
-  log.info(`asset-audit ${VERSION} — cloud "${credentials.cloudName}", config ${path.relative(process.cwd(), file) || file}`);
+  log.info(`asset-audit ${VERSION} — ${target.label}, config ${path.relative(process.cwd(), file) || file}`);
 
-  const guard = new RateLimitGuard({
+  const deadlineMs = parseCount('--timeout', flags.timeout) * 1000;
+  const storage = await target.open({
     warnAt,
     stopAt,
     onWarn: (b) => log.warn(`${b.limit - b.remaining}/${b.limit} Admin API calls used this hour (over ${Math.round(warnAt * 100)}%)`),
+    deadlineMs,
+    onRetry: (m) => log.debug(m),
   });
-  const deadlineMs = parseCount('--timeout', flags.timeout) * 1000;
-  const storage = await CloudinaryStorage.create({ credentials, guard, retry: { deadlineMs }, onRetry: (m) => log.debug(m) });
   const reportsDir = path.resolve(flags.reportsDir ?? config.reportsDir);
   const startedMs = Date.now();
   let estimatedCalls: number | undefined;
@@ -129,7 +130,7 @@ export async function runDetect(flags: DetectFlags, options: DetectOptions = {})
 
   let result: DetectResult;
   try {
-    const scale = scaleInput(flags, credentials.cloudName, config, reportsDir, stopAt);
+    const scale = scaleInput(flags, storage.account, config, reportsDir, stopAt);
     result = await interruptible((signal) =>
       detect({ config, scope, storage, database, log, signal, version: VERSION, ...scale, onPlan: (plan) => (estimatedCalls = plan.total) }),
     );
@@ -148,7 +149,7 @@ export async function runDetect(flags: DetectFlags, options: DetectOptions = {})
   // written in pieces: a million-asset report never exists as one string
   writeAtomicWith(csvPath, (write) => writeCsv(result, write));
   writeAtomicWith(jsonPath, (write) => writeJson(result, { csv: csvPath }, write));
-  const signer = flags.htmlSignedThumbnails ? storage.signedDerivedUrl.bind(storage) : undefined;
+  const signer = flags.htmlSignedThumbnails && storage.deliveryUrl ? storage.deliveryUrl.bind(storage) : undefined;
   writeAtomicWith(csvPath.replace(/(\.csv)?$/i, '.html'), (write) => writeHtml(result, { reportName: path.basename(csvPath).replace(/\.csv$/i, ''), signer }, write));
   retireCheckpoint(result, flags, log);
 

@@ -10,6 +10,7 @@ import { ExitCode } from './exit.js';
 import { createOutput, type Output } from './output.js';
 
 interface DoctorFlags {
+  storage?: string;
   config?: string;
 }
 
@@ -17,6 +18,7 @@ export function registerDoctor(program: Command): void {
   program
     .command('doctor')
     .description('check configuration, credentials, Cloudinary, the database, reference sources and mail; each check says how to fix it')
+    .option('--storage <url>', 'the store to check (default: STORAGE_URL, else config storage.url, else CLOUDINARY_URL)')
     .option('-c, --config <file>', 'configuration file (default: asset-audit.config.json/.yaml/.yml in the working directory)')
     .action(async (flags: DoctorFlags) => {
       process.exitCode = await doctor(flags);
@@ -25,7 +27,7 @@ export function registerDoctor(program: Command): void {
 
 async function doctor(flags: DoctorFlags): Promise<number> {
   const output = createOutput({});
-  const { failed } = await runDoctor({ cwd: process.cwd(), configFile: flags.config, env: process.env, onCheck: (check) => output.print([line(output, check)]) });
+  const { failed } = await runDoctor({ cwd: process.cwd(), configFile: flags.config, storage: flags.storage, env: process.env, onCheck: (check) => output.print([line(output, check)]) });
   output.print(['', failed ? `${failed} check(s) failed.` : 'All checks passed.']);
   return failed ? ExitCode.Runtime : ExitCode.Ok;
 }

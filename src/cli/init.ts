@@ -5,21 +5,19 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { parseCloudinaryUrl } from '../config/cloudinary-url.js';
 import { parseCount } from '../config/scope.js';
 import { parseDatabaseUrl } from '../database/open.js';
 import { qualifiedName } from '../init/catalog.js';
 import { describeFinding, sourceSnippet } from '../init/render.js';
 import { DEFAULT_CONFIG_FILE, runInit, type InitResult } from '../init/run.js';
 import { SAMPLE_VALUES } from '../init/sample.js';
-import { CloudinaryStorage } from '../storage/cloudinary/client.js';
-import { RateLimitGuard } from '../storage/cloudinary/guard.js';
 import { ExitCode, ExitError, usageError } from './exit.js';
 import { createOutput, type Output } from './output.js';
 import { asExitError } from './storage-errors.js';
 import { VERSION } from './version.js';
 
 interface InitFlags {
+  storage?: string;
   config?: string;
   check?: boolean;
   force?: boolean;
@@ -31,13 +29,11 @@ interface InitFlags {
 
 /** Per statement while sampling: long enough for a counting pass over a large table, short enough to finish. */
 const DEFAULT_TIMEOUT_SECONDS = 60;
-/** init samples; it never needs the whole hourly Admin API budget. */
-const GUARD = { warnAt: 0.5, stopAt: 0.8 };
-
 export function registerInit(program: Command): void {
   program
     .command('init')
     .description('find the columns that hold Cloudinary references and write asset-audit.config.json (or check an existing one)')
+    .option('--storage <url>', 'the store whose ids to match (default: STORAGE_URL, else config storage.url, else CLOUDINARY_URL)')
     .option('-c, --config <file>', `config file to write or check (default: the existing config, else ${DEFAULT_CONFIG_FILE})`)
     .option('--check', 'only check the existing config: exit 1 when a column holds references that no source reads')
     .option('--force', 'overwrite an existing config file')
@@ -57,9 +53,6 @@ async function init(flags: InitFlags): Promise<number> {
   const sampleSize = parseCount('--sample', flags.sample);
   const timeoutSeconds = parseCount('--timeout', flags.timeout);
   const database = parseDatabaseUrl(process.env.DATABASE_URL);
-  const credentials = process.env.CLOUDINARY_URL ? parseCloudinaryUrl(process.env.CLOUDINARY_URL) : undefined;
-  const guard = new RateLimitGuard({ ...GUARD, onWarn: (b) => log.warn(`${b.limit - b.remaining}/${b.limit} Admin API calls used this hour`) });
-  const storage = credentials ? await CloudinaryStorage.create({ credentials, guard, onRetry: (m) => log.debug(m) }) : undefined;
   let result: InitResult;
   try {
     result = await runInit({
@@ -70,15 +63,14 @@ async function init(flags: InitFlags): Promise<number> {
       sampleSize,
       timeoutSeconds,
       database,
-      storage,
+      storage: flags.storage,
+      env: process.env,
       log,
       version: VERSION,
       onSampled: () => output.clearProgress(),
     });
   } catch (err) {
     throw asExitError(err);
-  } finally {
-    storage?.close();
   }
   return show(output, result);
 }

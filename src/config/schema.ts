@@ -50,6 +50,13 @@ export const configSchema = z
       })
       .strict()
       .default({ hosts: [] }),
+    /** Which store to audit; STORAGE_URL and --storage win over it, CLOUDINARY_URL is the default. */
+    storage: z
+      .object({
+        url: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
     database: z
       .object({
         statementTimeoutSeconds: z.number().int().positive().default(300),

@@ -11,6 +11,7 @@ import type { DatabaseTarget } from '../database/types.js';
 import { refusal } from '../errors.js';
 import type { Partition } from '../storage/types.js';
 import { collectReferences } from '../references/collect.js';
+import { cloudinaryGrammar } from '../storage/cloudinary/grammar/index.js';
 
 /** A re-read that finds this much less than the scan did is refused (see above). */
 export const MAX_REFERENCE_DROP = 0.25;
@@ -32,7 +33,7 @@ export async function readReferences(r: ReferenceReading, signal: AbortSignal | 
   try {
     await collectReferences(reader, index, {
       sources: r.config.references,
-      context: { cloudName: r.cloudName, hosts: r.config.cloudinary.hosts },
+      grammar: cloudinaryGrammar({ cloudName: r.cloudName, hosts: r.config.cloudinary.hosts }),
       signal,
     });
   } finally {

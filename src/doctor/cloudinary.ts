@@ -1,18 +1,15 @@
 /** Doctor: Cloudinary reachable with these credentials, the hourly budget, the account's usage. */
-import type { CloudinaryCredentials } from '../config/cloudinary-url.js';
-import { CloudinaryStorage } from '../storage/cloudinary/client.js';
-import { RateLimitGuard } from '../storage/cloudinary/guard.js';
+import type { StorageTarget } from '../storage/open.js';
 import { errorMessage, type Report } from './check.js';
 
 /** A doctor run should answer in seconds: one attempt per call, a short deadline. */
 const DOCTOR_DEADLINE_MS = 20_000;
 
-export async function checkCloudinary(credentials: CloudinaryCredentials, report: Report): Promise<void> {
-  const guard = new RateLimitGuard({ warnAt: 1, stopAt: 1 });
-  const storage = await CloudinaryStorage.create({ credentials, guard, retry: { attempts: 1, deadlineMs: DOCTOR_DEADLINE_MS } });
+export async function checkCloudinary(store: StorageTarget, report: Report): Promise<void> {
+  const storage = await store.open({ warnAt: 1, stopAt: 1, retryAttempts: 1, deadlineMs: DOCTOR_DEADLINE_MS });
   try {
-    await storage.ping();
-    report('ok', 'Cloudinary', `cloud "${credentials.cloudName}" reachable, credentials accepted`);
+    await storage.ping?.();
+    report('ok', 'Cloudinary', `${store.label} reachable, credentials accepted`);
   } catch (err) {
     const kind = (err as { kind?: string }).kind;
     const fix =
@@ -35,7 +32,7 @@ export async function checkCloudinary(credentials: CloudinaryCredentials, report
     report('warn', 'API budget', 'Cloudinary reported no rate-limit headers');
   }
   try {
-    const u = await storage.usage();
+    const u = (await storage.usage?.()) ?? {};
     const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
     const objects = num((u.objects as Record<string, unknown> | undefined)?.usage);
     const bytes = num((u.storage as Record<string, unknown> | undefined)?.usage);

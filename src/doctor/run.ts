@@ -5,11 +5,11 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseCloudinaryUrl, type CloudinaryCredentials } from '../config/cloudinary-url.js';
 import { loadConfig } from '../config/load.js';
 import type { FileConfig } from '../config/schema.js';
 import { parseDatabaseUrl } from '../database/open.js';
 import type { DatabaseTarget } from '../database/types.js';
+import { parseStorage, storageOrigin, type StorageTarget } from '../storage/open.js';
 import { checkCloudinary } from './cloudinary.js';
 import { checkDatabase } from './database.js';
 import { checkNotifications } from './notifications.js';
@@ -19,6 +19,8 @@ export interface DoctorInput {
   cwd: string;
   /** --config, when given. */
   configFile?: string;
+  /** --storage, when given (else STORAGE_URL, config storage.url, CLOUDINARY_URL). */
+  storage?: string;
   /** Where CLOUDINARY_URL, DATABASE_URL, SMTP_URL, ADMINS and NOTIFY_URL come from. */
   env: NodeJS.ProcessEnv;
   /** Told each check as soon as it is made (doctor prints as it goes). */
@@ -50,16 +52,18 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorResult> {
     report('fail', 'config', loaded.errors.join('; '), 'write asset-audit.config.json (see README "Configuration"; `asset-audit init` drafts one) or pass --config FILE');
   }
 
-  // 2. Cloudinary
-  let credentials: CloudinaryCredentials | undefined;
+  // 2. the store
+  let store: StorageTarget | undefined;
+  const storageConfig = { storage: config?.storage, cloudinary: { hosts: config?.cloudinary.hosts ?? [] } };
+  const storageFlags = { storage: input.storage };
   try {
-    credentials = parseCloudinaryUrl(env.CLOUDINARY_URL);
-    report('ok', 'CLOUDINARY_URL', credentials.masked);
+    store = parseStorage(storageConfig, env, storageFlags);
+    report('ok', store.origin, store.masked);
   } catch (err) {
-    report('fail', 'CLOUDINARY_URL', errorMessage(err));
+    report('fail', storageOrigin(storageConfig, env, storageFlags), errorMessage(err));
   }
-  if (credentials) await checkCloudinary(credentials, report);
-  else report('skip', 'Cloudinary', 'not contacted (CLOUDINARY_URL unusable)');
+  if (store) await checkCloudinary(store, report);
+  else report('skip', 'Cloudinary', `not contacted (${storageOrigin(storageConfig, env, storageFlags)} unusable)`);
 
   // 3. database and reference sources
   let database: DatabaseTarget | undefined;

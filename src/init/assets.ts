@@ -2,12 +2,11 @@
  * A sample of what the account holds, to recognise columns of bare public_ids: a value such as
  * `avatars/u42` looks like any other string until it names a real asset (or sits in a real folder).
  */
-import { BudgetExhausted } from '../storage/cloudinary/guard.js';
-import { DELIVERY_TYPES, RESOURCE_TYPES, type StorageClient } from '../storage/types.js';
+import { BudgetExhausted } from '../storage/budget.js';
+import type { StorageBackend } from '../storage/backend.js';
 
 /** Pages of 500, newest first, per partition: recent uploads are what rows point at; a few calls in all. */
 export const ASSET_SAMPLE_PAGES = 2;
-const PAGE_SIZE = 500;
 
 export interface AssetSample {
   ids: Set<string>;
@@ -27,18 +26,16 @@ export function addAssetId(sample: AssetSample, publicId: string): void {
   for (let i = 1; i < parts.length; i++) sample.folders.add(parts.slice(0, i).join('/'));
 }
 
-export async function sampleAssets(storage: StorageClient, pages = ASSET_SAMPLE_PAGES): Promise<AssetSample> {
+export async function sampleAssets(storage: StorageBackend, pages = ASSET_SAMPLE_PAGES): Promise<AssetSample> {
   const sample = emptyAssetSample();
   try {
-    for (const resourceType of RESOURCE_TYPES) {
-      for (const type of DELIVERY_TYPES) {
-        let cursor: string | undefined;
-        for (let page = 0; page < pages; page++) {
-          const result = await storage.listPage({ partition: { resourceType, type }, cursor, maxResults: PAGE_SIZE });
-          for (const a of result.assets) addAssetId(sample, a.publicId);
-          cursor = result.nextCursor;
-          if (!cursor) break;
-        }
+    for (const partition of storage.partitions) {
+      let cursor: string | undefined;
+      for (let page = 0; page < pages; page++) {
+        const result = await storage.listPage({ partition, cursor, maxResults: storage.limits.pageSize });
+        for (const a of result.assets) addAssetId(sample, a.publicId);
+        cursor = result.nextCursor;
+        if (!cursor) break;
       }
     }
   } catch (err) {

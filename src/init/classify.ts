@@ -4,11 +4,11 @@
  * (or a folder) seen in the account sample. Values are read exactly as detect reads them
  * (`valuesOf` + `referencesIn`), so a column init calls covered is a column detect can read.
  */
-import { jsonLeafCandidates } from '../references/fallback.js';
+import { jsonLeafCandidates } from '../storage/cloudinary/grammar/fallback.js';
 import { valuesOf } from '../references/collect.js';
-import { referencesIn, type ExtractMode, type FoundReference } from '../references/extract.js';
-import { parseReference } from '../references/parse.js';
-import type { ParseContext } from '../references/types.js';
+import { referencesIn, type ExtractMode, type FoundReference } from '../storage/cloudinary/grammar/extract.js';
+import { parseReference } from '../storage/cloudinary/grammar/parse.js';
+import type { ParseContext } from '../storage/cloudinary/grammar/context.js';
 import type { AssetSample } from './assets.js';
 import type { ColumnSample } from './sample.js';
 

@@ -14,7 +14,7 @@
  */
 import type { FileConfig, SourceConfig } from '../config/schema.js';
 import type { ReferenceReader } from '../database/types.js';
-import type { ParseContext } from '../references/types.js';
+import type { ParseContext } from '../storage/cloudinary/grammar/context.js';
 import { idsRead, type ColumnFinding } from './classify.js';
 
 /** Sampled values sent to a query source's check: a bound on the statement's size. */

@@ -4,7 +4,7 @@ import type { Logger } from '../log.js';
 import type { AssetSample } from './assets.js';
 import { qualifiedName, type CandidateColumn } from './catalog.js';
 import { classifyColumn, type ColumnFinding } from './classify.js';
-import type { ParseContext } from '../references/types.js';
+import type { ParseContext } from '../storage/cloudinary/grammar/context.js';
 import { byTable, sampleTable } from './sample.js';
 
 export interface DiscoverOptions {

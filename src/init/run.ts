@@ -13,7 +13,7 @@ import type { DatabaseTarget, ReferenceReader } from '../database/types.js';
 import { usageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { writeAtomic } from '../report/write.js';
-import type { StorageClient } from '../storage/types.js';
+import { parseStorage, storageChosen } from '../storage/open.js';
 import { emptyAssetSample, sampleAssets, type AssetSample } from './assets.js';
 import { qualifiedName } from './catalog.js';
 import { checkCoverage, type Coverage } from './coverage.js';
@@ -21,6 +21,8 @@ import { discover, type Discovery } from './discover.js';
 import { proposeSources, renderConfig, type Proposal } from './render.js';
 
 export const DEFAULT_CONFIG_FILE = 'asset-audit.config.json';
+/** init samples; it never needs the whole hourly Admin API budget. */
+const GUARD = { warnAt: 0.5, stopAt: 0.8 };
 
 export interface InitInput {
   cwd: string;
@@ -33,8 +35,9 @@ export interface InitInput {
   sampleSize: number;
   timeoutSeconds: number;
   database: DatabaseTarget;
-  /** The account, to recognise bare public_ids; without it only URLs and image/upload/… values count. */
-  storage?: StorageClient;
+  /** --storage, when given. The store (else STORAGE_URL, config storage.url, CLOUDINARY_URL) is sampled to recognise bare public_ids; without one only URLs and image/upload/… values count. */
+  storage?: string;
+  env: NodeJS.ProcessEnv;
   log: Logger;
   version: string;
   now?: () => Date;
@@ -52,7 +55,7 @@ export type InitResult =
   | { status: 'checked'; file: string; columns: number; tables: number; holding: number; covered: Coverage[]; uncovered: Coverage[]; proposals: Proposal[] };
 
 export async function runInit(input: InitInput): Promise<InitResult> {
-  const { cwd, log, storage } = input;
+  const { cwd, log } = input;
   const existingFile = findConfig(cwd, input.configFile);
   const exists = existingFile !== undefined && existsSync(existingFile);
   const target = existingFile ?? path.resolve(cwd, DEFAULT_CONFIG_FILE);
@@ -69,17 +72,25 @@ export async function runInit(input: InitInput): Promise<InitResult> {
   const checking = input.check || (exists && !input.force);
 
   const hosts = existing?.cloudinary.hosts ?? [];
+  const storageConfig = { storage: existing?.storage, cloudinary: { hosts } };
+  const storageFlags = { storage: input.storage };
+  const store = storageChosen(storageConfig, input.env, storageFlags) ? parseStorage(storageConfig, input.env, storageFlags) : undefined;
   let assets: AssetSample = emptyAssetSample();
-  if (storage) {
-    log.info(`asset-audit ${input.version} init — cloud "${storage.cloudName}", database ${input.database.label}`);
-    assets = await sampleAssets(storage);
+  if (store) {
+    log.info(`asset-audit ${input.version} init — ${store.label}, database ${input.database.label}`);
+    const storage = await store.open({ ...GUARD, onWarn: (b) => log.warn(`${b.limit - b.remaining}/${b.limit} Admin API calls used this hour`), onRetry: (m) => log.debug(m) });
+    try {
+      assets = await sampleAssets(storage);
+    } finally {
+      storage.close();
+    }
     if (assets.stoppedBy) log.warn(`the asset sample is partial: ${assets.stoppedBy}`);
     log.info(`Sampled ${assets.ids.size.toLocaleString('en-US')} asset(s) from the account (newest first) to recognise public_id columns`);
   } else {
     log.info(`asset-audit ${input.version} init — database ${input.database.label}`);
     log.warn('CLOUDINARY_URL is not set: only URLs and image/upload/… values are recognised, and URLs of any cloud count. Columns of bare public_ids are not found; set CLOUDINARY_URL to match them against the account.');
   }
-  const parse = { cloudName: storage?.cloudName ?? '', hosts };
+  const parse = { cloudName: store?.account ?? '', hosts };
 
   const reader = await input.database.open({ statementTimeoutSeconds: input.timeoutSeconds });
   try {
@@ -87,17 +98,17 @@ export async function runInit(input: InitInput): Promise<InitResult> {
     if (checking) for (const source of existing!.references) sourceSql(source, reader.sql);
     let found: Discovery;
     try {
-      found = await discover(reader, { parse, assets, anyCloud: !storage, sampleSize: input.sampleSize, log });
+      found = await discover(reader, { parse, assets, anyCloud: !store, sampleSize: input.sampleSize, log });
     } catch (err) {
       throw reader.error(err);
     }
     input.onSampled?.();
     for (const p of found.problems) log.warn(`not fully sampled: ${p}`);
-    if (!storage && found.clouds.size > 0) {
+    if (!store && found.clouds.size > 0) {
       log.info(`Cloud names seen in URLs: ${[...found.clouds].map(([c, k]) => `${c} (${k})`).join(', ')}`);
     }
-    if (checking) return await coverageOf(reader, existing!, found, parse, Boolean(storage), target, log);
-    return draft(found, { target, existing, database: input.database.label, cloud: storage?.cloudName, sampleSize: input.sampleSize, quote: reader.sql.quote, version: input.version, at: (input.now ?? (() => new Date()))() });
+    if (checking) return await coverageOf(reader, existing!, found, parse, Boolean(store), target, log);
+    return draft(found, { target, existing, database: input.database.label, cloud: store?.account, sampleSize: input.sampleSize, quote: reader.sql.quote, version: input.version, at: (input.now ?? (() => new Date()))() });
   } finally {
     await reader.close();
   }

@@ -2,15 +2,13 @@
 import type { SourceConfig } from '../config/schema.js';
 import type { ReferenceIndex, ReferenceRow, SourceStats } from '../audit/reference-index.js';
 import { toRow } from './record.js';
-import { RESOURCE_TYPES, type ResourceType } from '../storage/types.js';
-import { referencesIn } from './extract.js';
-import { fallbackCandidates, jsonLeafCandidates } from './fallback.js';
 import type { ReferenceReader } from '../database/types.js';
-import type { ParseContext } from './types.js';
+import type { ReferenceGrammar } from '../storage/backend.js';
 
 export interface CollectOptions {
   sources: SourceConfig[];
-  context: ParseContext;
+  /** The store's grammar: how a stored value names its files. */
+  grammar: ReferenceGrammar;
   signal?: AbortSignal;
   onProgress?: (source: string, rows: number) => void;
 }
@@ -36,9 +34,8 @@ export async function collectReferences(reader: ReferenceReader, index: Referenc
           stats.empty++;
           continue;
         }
-        const hint = RESOURCE_TYPES.includes(record.resource_type as ResourceType) ? (record.resource_type as ResourceType) : undefined;
-        const context = hint ? { ...options.context, resourceTypeHint: hint } : options.context;
-        for (const value of values) indexValue(index, stats, row, value, context, source.extract);
+        const hint = options.grammar.hintOf(record.resource_type);
+        for (const value of values) indexValue(index, stats, row, value, options.grammar, hint, source.extract);
       }
     } catch (err) {
       if (options.signal?.aborted) throw err;
@@ -68,20 +65,28 @@ function jsonDocument(text: string): object | undefined {
  * Puts what one stored value names into the index: requirements, protect-only readings, and the
  * fallback readings of values the parser refuses.
  */
-export function indexValue(index: ReferenceIndex, stats: SourceStats, row: ReferenceRow, stored: StoredValue, context: ParseContext, extract: SourceConfig['extract'] = 'auto'): void {
+export function indexValue(
+  index: ReferenceIndex,
+  stats: SourceStats,
+  row: ReferenceRow,
+  stored: StoredValue,
+  grammar: ReferenceGrammar,
+  hint: string | undefined,
+  extract: SourceConfig['extract'] = 'auto',
+): void {
   const { value, mode, document } = stored;
-  for (const found of referencesIn(value, context, mode ?? extract)) {
+  for (const found of grammar.referencesIn(value, mode ?? extract, hint)) {
     const refRow = found.raw === value ? row : { ...row, reference: found.raw };
     if (found.parsed.kind === 'asset' && found.parsed.protectOnly) index.protect(stats, found.parsed.candidates, found.raw);
     else if (found.parsed.kind === 'asset') index.addReference(stats, refRow, found.parsed.candidates);
     else {
       index.addUnrecognised(stats, found.parsed.kind, refRow, found.parsed.reason);
-      const keep = fallbackCandidates(found.raw, found.parsed, context);
+      const keep = grammar.fallback(found.raw, found.parsed, hint);
       if (keep.length) index.protect(stats, keep, found.raw);
     }
   }
   if (document !== undefined) {
-    const keep = jsonLeafCandidates(document, context);
+    const keep = grammar.jsonLeaves(document, hint);
     if (keep.length) index.protect(stats, keep, value);
   }
 }

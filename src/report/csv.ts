@@ -2,13 +2,19 @@
 import { stringify } from 'csv-stringify/sync';
 import type { DetectResult, MissingRow, OrphanRow } from '../audit/result.js';
 import { neutralise } from './neutralise.js';
+import { reportVocabulary } from '../storage/vocabulary.js';
+import type { ReportVocabulary } from '../storage/backend.js';
 
-export const ORPHAN_TITLE = 'ORPHANED CLOUDINARY FILES';
+/** The default backend's words (reports and twins that name no backend are Cloudinary's). */
+const DEFAULT_WORDS = reportVocabulary(undefined);
+export const ORPHAN_TITLE = DEFAULT_WORDS.orphanTitle;
 export const MISSING_TITLE = 'RECORDS WITH MISSING ASSETS';
 export const UNVERIFIED_TITLE = 'REFERENCES NOT VERIFIED (SCAN INCOMPLETE)';
 export const INCOMPLETE_PREFIX = 'INCOMPLETE SCAN';
 
-export const ORPHAN_COLUMNS = ['public_id', 'resource_type', 'type', 'size_bytes', 'size_mb', 'format', 'uploaded_at', 'cloudinary_url', 'asset_id', 'note'];
+/** The orphan header: the key and URL columns are the backend's words. */
+export const orphanColumns = (w: ReportVocabulary): string[] => [w.keyColumn, 'resource_type', 'type', 'size_bytes', 'size_mb', 'format', 'uploaded_at', w.urlColumn, 'asset_id', 'note'];
+export const ORPHAN_COLUMNS = orphanColumns(DEFAULT_WORDS);
 /** The orphan header of reports written before the `note` column; still read. */
 export const ORPHAN_COLUMNS_WITHOUT_NOTE = ORPHAN_COLUMNS.slice(0, -1);
 export const MISSING_COLUMNS = ['source', 'record_id', 'title', 'author', 'resource_type', 'type', 'public_id', 'created_at', 'status', 'record_url', 'reference'];
@@ -31,8 +37,9 @@ function writeRows<T>(rows: readonly T[], cells: (row: T) => string[], write: (t
  */
 export function writeCsv(result: DetectResult, write: (text: string) => void): void {
   if (!result.complete) write(csv([[`${INCOMPLETE_PREFIX}: ${result.incompleteReason ?? 'stopped early'}`]]) + '\n');
-  write(ORPHAN_TITLE + '\n');
-  write(csv([ORPHAN_COLUMNS]));
+  const words = reportVocabulary(result.backend);
+  write(words.orphanTitle + '\n');
+  write(csv([orphanColumns(words)]));
   writeRows(result.orphans, orphanCells, write);
   write('\n' + MISSING_TITLE + '\n');
   write(csv([MISSING_COLUMNS]));
@@ -53,7 +60,8 @@ export const orphanRecord = (o: OrphanRow): string => csv([orphanCells(o)]);
  * report detect wrote.
  */
 export function orphanSectionFrame(result: DetectResult): { head: string; tail: string } {
-  const head = (result.complete ? '' : csv([[`${INCOMPLETE_PREFIX}: ${result.incompleteReason ?? 'stopped early'}`]]) + '\n') + ORPHAN_TITLE + '\n' + csv([ORPHAN_COLUMNS]);
+  const words = reportVocabulary(result.backend);
+  const head = (result.complete ? '' : csv([[`${INCOMPLETE_PREFIX}: ${result.incompleteReason ?? 'stopped early'}`]]) + '\n') + words.orphanTitle + '\n' + csv([orphanColumns(words)]);
   return { head, tail: '\n' + MISSING_TITLE + '\n' + csv([MISSING_COLUMNS]) };
 }
 

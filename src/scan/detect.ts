@@ -10,7 +10,8 @@ import { ReferenceIndex } from '../audit/reference-index.js';
 import type { DetectResult, MissingRow, OrphanRow, Scope } from '../audit/result.js';
 import { collectReferences } from '../references/collect.js';
 import type { DatabaseTarget } from '../database/types.js';
-import type { AccountUsage, StorageClient, StoredAsset } from '../storage/types.js';
+import type { AccountUsage, StoredAsset } from '../storage/types.js';
+import type { StorageBackend } from '../storage/backend.js';
 import type { Logger } from '../log.js';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, configDigest, type Checkpoint } from './checkpoint.js';
 import { baseTargets, chainStatuses, listChains, newChain, planChains, type Chain } from './list.js';
@@ -24,7 +25,7 @@ import { BudgetWaiter } from './wait.js';
 export interface DetectInput {
   config: FileConfig;
   scope: Scope;
-  storage: StorageClient & { retries?: number };
+  storage: StorageBackend;
   database: DatabaseTarget;
   log: Logger;
   signal?: AbortSignal;
@@ -131,7 +132,7 @@ async function run(input: DetectInput, spool: RowSpool, pending: PendingAssets):
     try {
       await collectReferences(reader, index, {
         sources: config.references,
-        context: { cloudName: storage.cloudName, hosts: config.cloudinary.hosts },
+        grammar: storage.grammar,
         signal: overlap ? listSignal : input.signal,
         onProgress: (source, rows) => log.progress(`read ${rows.toLocaleString('en-US')} rows from "${source}"`),
       });
@@ -202,7 +203,8 @@ async function run(input: DetectInput, spool: RowSpool, pending: PendingAssets):
       listing: scope.orphans,
       exhaustive: scope.orphans && !since && mask === ALL_PARTITIONS_MASK && chains.every((c) => !c.window),
       referencesToCheck: scope.missing ? toCheck : 0,
-      partitionsPerReference: 9,
+      partitionsPerReference: storage.partitions.length,
+      limits: storage.limits,
       planCalls,
       budget: storage.budget,
       stopAt: input.stopAt ?? 0.95,
@@ -339,7 +341,7 @@ async function run(input: DetectInput, spool: RowSpool, pending: PendingAssets):
         writtenAt: now().toISOString(),
         startedAt: resume?.startedAt ?? started.toISOString(),
         reason: stop.message,
-        cloudName: storage.cloudName,
+        cloudName: storage.account,
         configDigest: configDigest(config),
         scope,
         options: { windows, verify },
@@ -355,7 +357,8 @@ async function run(input: DetectInput, spool: RowSpool, pending: PendingAssets):
     const budget = storage.budget;
     return {
       tool: { name: 'asset-audit', version: input.version },
-      cloudName: storage.cloudName,
+      backend: storage.name,
+      cloudName: storage.account,
       startedAt: started.toISOString(),
       finishedAt: finished.toISOString(),
       durationMs: finished.getTime() - started.getTime(),

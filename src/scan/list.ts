@@ -6,8 +6,8 @@
  * pages) is plain data, so a stopped scan can be checkpointed and resumed mid-chain.
  */
 import pLimit from 'p-limit';
-import { LIST_PAGE_SIZE } from '../storage/cloudinary/client.js';
-import { DELIVERY_TYPES, partitionKey, type ListTarget, type Partition, type StorageClient, type StoredAsset } from '../storage/types.js';
+import { DELIVERY_TYPES, partitionKey, type ListTarget, type Partition, type StoredAsset } from '../storage/types.js';
+import type { StorageBackend } from '../storage/backend.js';
 import type { PartitionStatus } from '../audit/result.js';
 import type { Logger } from '../log.js';
 import { asStop, type Stop } from './stop.js';
@@ -77,7 +77,7 @@ export function splitWindows(from: number, to: number, count: number, openBelow:
  * Search API (one call: the oldest asset and the total) places window boundaries evenly in time.
  */
 export async function planChains(
-  storage: StorageClient,
+  storage: StorageBackend,
   targets: ListTarget[],
   options: { windows: number; since?: Date; prefix?: string; now: Date },
 ): Promise<Chain[]> {
@@ -89,7 +89,7 @@ export async function planChains(
     }
     const probe = await storage.searchPage({ target, from: options.since, direction: 'asc', maxResults: 1 });
     const oldest = probe.assets[0] ? Date.parse(probe.assets[0].createdAt) : NaN;
-    if ((probe.totalCount ?? 0) <= LIST_PAGE_SIZE * options.windows || Number.isNaN(oldest)) {
+    if ((probe.totalCount ?? 0) <= storage.limits.pageSize * options.windows || Number.isNaN(oldest)) {
       chains.push(newChain(target));
       continue;
     }
@@ -100,7 +100,7 @@ export async function planChains(
 }
 
 export async function listChains(
-  storage: StorageClient,
+  storage: StorageBackend,
   chains: Chain[],
   options: ListOptions,
   onAsset: (asset: StoredAsset) => void,
@@ -120,9 +120,9 @@ export async function listChains(
           to: chain.window.to !== undefined ? new Date(chain.window.to) : undefined,
           cursor: chain.cursor,
           direction: 'desc',
-          maxResults: LIST_PAGE_SIZE,
+          maxResults: storage.limits.pageSize,
         })
-      : storage.listPage({ partition: chain.target, cursor: chain.cursor, prefix: options.prefix, maxResults: LIST_PAGE_SIZE });
+      : storage.listPage({ partition: chain.target, cursor: chain.cursor, prefix: options.prefix, maxResults: storage.limits.pageSize });
 
   const run = async (chain: Chain) => {
     while (!chain.complete) {

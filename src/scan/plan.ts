@@ -3,7 +3,7 @@
  * hourly budget. The listing estimate comes from the usage report's resource count (one call);
  * lookups from the references that a listing cannot settle.
  */
-import { LIST_PAGE_SIZE, LOOKUP_BATCH } from '../storage/cloudinary/client.js';
+import type { StorageLimits } from '../storage/backend.js';
 import type { Budget } from '../storage/types.js';
 
 export interface ScanPlan {
@@ -39,13 +39,15 @@ export function estimate(input: {
   exhaustive: boolean;
   referencesToCheck: number;
   partitionsPerReference: number;
+  /** The backend's page size and lookup batch. */
+  limits: Pick<StorageLimits, 'pageSize' | 'lookupBatch'>;
   planCalls: number;
   budget?: Budget;
   stopAt: number;
   verify?: 'lookup' | 'head' | 'auto';
 }): ScanPlan {
-  const listCalls = input.listing ? Math.ceil((input.assets ?? 0) / LIST_PAGE_SIZE) + input.chains : 0;
-  const batches = Math.ceil(input.referencesToCheck / LOOKUP_BATCH);
+  const listCalls = input.listing ? Math.ceil((input.assets ?? 0) / input.limits.pageSize) + input.chains : 0;
+  const batches = Math.ceil(input.referencesToCheck / input.limits.lookupBatch);
   // HEADs are not Admin API calls: --verify head spends no budget on existence checks
   const heads = input.verify === 'head';
   const lookupCalls = input.exhaustive || heads ? 0 : batches;
@@ -55,7 +57,7 @@ export function estimate(input: {
   if (input.verify === 'head' || input.verify === 'auto') plan.verify = input.verify;
   if (heads && !input.exhaustive) plan.heads = input.referencesToCheck;
   // one chain per resource type lists every asset: when that is cheaper than the lookups, say so
-  const listing = Math.ceil((input.assets ?? 0) / LIST_PAGE_SIZE) + 3;
+  const listing = Math.ceil((input.assets ?? 0) / input.limits.pageSize) + 3;
   if (input.assets !== undefined && !input.exhaustive && lookupCalls > listing) plan.listingCheaper = { lookups: lookupCalls, listing };
   const b = input.budget;
   if (b && b.limit > 0) {

@@ -1,5 +1,5 @@
 /** Why a scan ended early. Anything else that goes wrong is an error, not a stop. */
-import { BudgetExhausted } from '../storage/cloudinary/guard.js';
+import { BudgetExhausted } from '../storage/budget.js';
 
 export interface Stop {
   /** unverified: every check ran, but some (HEADs) settled nothing. */

@@ -1,5 +1,5 @@
 /**
- * Settles the references a listing did not find: batched lookups (LOOKUP_BATCH ids a call) in
+ * Settles the references a listing did not find: batched lookups (the backend's lookup batch a call) in
  * every partition whose absence is not yet proven, likeliest partitions first, so that a
  * date-filtered, prefix-filtered or interrupted listing never turns into a false "missing".
  * Works on the index's slots; what is known lives in the ledger, so a resumed scan recomputes
@@ -9,18 +9,17 @@
  * outside the Admin API budget, and records the answers in the ledger exactly like lookups
  * (200: seen in the partition; 404: absence proven there). An inconclusive HEAD records nothing.
  * `--verify auto` decides per partition, when it starts: HEADs when the budget left under the
- * stop threshold is smaller than that partition's lookups (ceil(k / LOOKUP_BATCH)), else lookups;
+ * stop threshold is smaller than that partition's lookups (ceil(k / lookup batch)), else lookups;
  * and HEADs for the rest of the scan once a lookup meets the budget's end.
  */
 import pLimit from 'p-limit';
 import { ExistenceLedger, slotsInScope } from '../audit/classify.js';
-import { LOOKUP_ORDER, partitionBit } from '../audit/keys.js';
+import { partitionBit } from '../audit/keys.js';
 import type { ReferenceIndex } from '../audit/reference-index.js';
 import type { Scope } from '../audit/result.js';
-import { LOOKUP_BATCH } from '../storage/cloudinary/client.js';
-import { BudgetExhausted } from '../storage/cloudinary/guard.js';
-import { HEAD_CONCURRENCY } from '../storage/cloudinary/head.js';
-import { partitionKey, type Budget, type Partition, type StorageClient } from '../storage/types.js';
+import { BudgetExhausted } from '../storage/budget.js';
+import { partitionKey, type Budget, type Partition } from '../storage/types.js';
+import type { StorageBackend } from '../storage/backend.js';
 import type { Logger } from '../log.js';
 import { asStop, type Stop } from './stop.js';
 import type { BudgetWaiter } from './wait.js';
@@ -48,7 +47,7 @@ export function usableBudget(budget: Budget | undefined, stopAt: number): number
 }
 
 export async function confirmMissing(
-  storage: StorageClient,
+  storage: StorageBackend,
   index: ReferenceIndex,
   ledger: ExistenceLedger,
   scope: { scope: Scope; mask: number },
@@ -67,6 +66,7 @@ export async function confirmMissing(
   let budgetGone = false;
   const limit = pLimit(LOOKUP_CONCURRENCY);
   const idOf = (slot: number) => index.publicIdOf(slot);
+  const { lookupBatch, headConcurrency = 1 } = storage.limits;
 
   /** Slots still to settle in this partition, in slot order. */
   function wantedIn(bit: number): number[] {
@@ -87,16 +87,16 @@ export async function confirmMissing(
     if (mode === 'lookup' || !storage.head) return false;
     if (budgetGone) return true;
     const usable = usableBudget(storage.budget, options.stopAt ?? 0.95);
-    return usable !== undefined && usable < Math.ceil(count / LOOKUP_BATCH);
+    return usable !== undefined && usable < Math.ceil(count / lookupBatch);
   }
 
-  for (const partition of LOOKUP_ORDER) {
+  for (const partition of storage.partitions) {
     if (stop || failure) break;
     const bit = partitionBit(partition);
     const slots = wantedIn(bit);
     if (slots.length === 0) continue;
     if (useHeads(slots.length)) {
-      if (mode === 'auto') options.log.debug(`${partitionKey(partition)}: ${slots.length} id(s) checked by HEAD (the budget left does not cover ${Math.ceil(slots.length / LOOKUP_BATCH)} lookup(s))`);
+      if (mode === 'auto') options.log.debug(`${partitionKey(partition)}: ${slots.length} id(s) checked by HEAD (the budget left does not cover ${Math.ceil(slots.length / lookupBatch)} lookup(s))`);
       await headPass(partition, bit, slots);
       continue;
     }
@@ -108,7 +108,7 @@ export async function confirmMissing(
 
   async function lookupPass(partition: Partition, bit: number, slots: number[]): Promise<void> {
     const batches: number[][] = [];
-    for (let i = 0; i < slots.length; i += LOOKUP_BATCH) batches.push(slots.slice(i, i + LOOKUP_BATCH));
+    for (let i = 0; i < slots.length; i += lookupBatch) batches.push(slots.slice(i, i + lookupBatch));
     await Promise.all(
       batches.map((batch) =>
         limit(async () => {
@@ -150,7 +150,7 @@ export async function confirmMissing(
   async function headPass(partition: Partition, bit: number, slots: number[]): Promise<void> {
     let done = 0;
     let next = 0;
-    // HEAD_CONCURRENCY workers draining one queue: nothing is allocated per id up front
+    // headConcurrency workers draining one queue: nothing is allocated per id up front
     const worker = async (): Promise<void> => {
       while (next < slots.length && !stop && !failure) {
         if (options.signal?.aborted) break;
@@ -166,7 +166,7 @@ export async function confirmMissing(
         if (++done % 100 === 0 || done === slots.length) options.log.progress(`checked ${done.toLocaleString('en-US')} of ${slots.length.toLocaleString('en-US')} referenced id(s) by HEAD (${partitionKey(partition)})`);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(HEAD_CONCURRENCY, slots.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(headConcurrency, slots.length) }, worker));
     // a check cut short by a signal is the signal's, not an unsettled HEAD's
     if (options.signal?.aborted) stop ??= asStop(options.signal.reason, options.signal);
   }

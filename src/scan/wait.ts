@@ -3,7 +3,7 @@
  * carry on, instead of stopping with a checkpoint. Unattended runs (cron, Heroku Scheduler) then
  * finish on their own. Several chains hitting the limit together share one sleep.
  */
-import { BudgetExhausted } from '../storage/cloudinary/guard.js';
+import { BudgetExhausted } from '../storage/budget.js';
 import type { Logger } from '../log.js';
 
 /** Cloudinary's budget windows are hourly, so a genuine reset is never further away than this. */

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { extractReferences, referencesIn, unescapeText } from '../../src/references/extract.js';
-import type { AssetKey, ParseContext } from '../../src/references/types.js';
+import { extractReferences, referencesIn, unescapeText } from '../../src/storage/cloudinary/grammar/extract.js';
+import type { AssetKey } from '../../src/references/types.js';
+import type { ParseContext } from '../../src/storage/cloudinary/grammar/context.js';
 
 const ctx: ParseContext = { cloudName: 'demo', hosts: ['images.example.com'] };
 const RES = 'https://res.cloudinary.com/demo';

@@ -1,10 +1,11 @@
 import cloudinaryPkg from 'cloudinary';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { referencesIn } from '../../src/references/extract.js';
-import { layerReferences, layerReferencesIn } from '../../src/references/layers.js';
-import { transformationRuns } from '../../src/references/parse.js';
-import type { AssetKey, ParseContext, ParsedReference } from '../../src/references/types.js';
+import { referencesIn } from '../../src/storage/cloudinary/grammar/extract.js';
+import { layerReferences, layerReferencesIn } from '../../src/storage/cloudinary/grammar/layers.js';
+import { transformationRuns } from '../../src/storage/cloudinary/grammar/parse.js';
+import type { AssetKey, ParsedReference } from '../../src/references/types.js';
+import type { ParseContext } from '../../src/storage/cloudinary/grammar/context.js';
 import type { ResourceType } from '../../src/storage/types.js';
 import { FIXTURE_CTX, LAYER_CASES } from './fixtures/references.js';
 

@@ -4,10 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { maskLabel } from '../../src/audit/keys.js';
 import { ReferenceIndex } from '../../src/audit/reference-index.js';
 import { indexValue, valuesOf } from '../../src/references/collect.js';
-import type { ExtractMode } from '../../src/references/extract.js';
-import { isKnownFormat } from '../../src/references/formats.js';
-import { MAX_REFERENCE_LENGTH, parseReference } from '../../src/references/parse.js';
-import type { ParseContext, ParsedReference } from '../../src/references/types.js';
+import type { ExtractMode } from '../../src/storage/cloudinary/grammar/extract.js';
+import { isKnownFormat } from '../../src/storage/cloudinary/grammar/formats.js';
+import { MAX_REFERENCE_LENGTH, parseReference } from '../../src/storage/cloudinary/grammar/parse.js';
+import type { ParsedReference } from '../../src/references/types.js';
+import type { ParseContext } from '../../src/storage/cloudinary/grammar/context.js';
+import { cloudinaryGrammar } from '../../src/storage/cloudinary/grammar/index.js';
 import type { DeliveryType, ResourceType } from '../../src/storage/types.js';
 import { CASES, FIXTURE_CTX } from './fixtures/references.js';
 
@@ -176,8 +178,8 @@ describe('identity: what a stored value protects and requires', () => {
     const index = new ReferenceIndex();
     const stats = index.startSource('s');
     const row = { source: 's', recordId: '1', title: '', author: '', status: 'ACTIVE', createdAt: '', recordUrl: '', reference: '' };
-    const ctx: ParseContext = c.hint ? { ...FIXTURE_CTX, resourceTypeHint: c.hint } : FIXTURE_CTX;
-    for (const value of valuesOf(c.stored, c.extract)) indexValue(index, stats, { ...row, reference: value.value }, value, ctx, c.extract);
+    const grammar = cloudinaryGrammar(FIXTURE_CTX);
+    for (const value of valuesOf(c.stored, c.extract)) indexValue(index, stats, { ...row, reference: value.value }, value, grammar, c.hint, c.extract);
     expect(c.protects.filter((k) => !index.isProtected(parts(k)))).toEqual([]);
     expect(c.exposes.filter((k) => index.isProtected(parts(k)))).toEqual([]);
     const requires: string[] = [];

@@ -5,11 +5,15 @@
 import type http from 'node:http';
 import type { CloudinaryCredentials } from '../../config/cloudinary-url.js';
 import type { AccountUsage, Budget, DeleteOutcome, ListPage, ListPageRequest, ListTarget, Partition, SearchPage, SearchPageRequest, StorageClient, StoredAsset } from '../types.js';
+import type { ReferenceGrammar, StorageBackend, StorageLimits } from '../backend.js';
+import { CLOUDINARY_REPORT } from './report.js';
+import { cloudinaryGrammar } from './grammar/index.js';
+import { CLOUDINARY_PARTITIONS } from './partitions.js';
 import { abortable, trackingAgent } from './agent.js';
 import { normaliseSdkError, StorageError } from './errors.js';
 import { BudgetExhausted, RateLimitGuard } from './guard.js';
 import { DEFAULT_RETRY, retrying, withDeadline, type RetryPolicy } from './retry.js';
-import { HeadProbe, type HeadOutcome } from './head.js';
+import { HEAD_CONCURRENCY, HeadProbe, type HeadOutcome } from './head.js';
 
 /** Cloudinary's hard limits (Admin API reference). */
 export const LIST_PAGE_SIZE = 500;
@@ -37,14 +41,23 @@ type SdkApi = {
   search(params: Record<string, unknown>, options: Record<string, unknown>): Promise<Record<string, unknown>>;
 };
 
+const LIMITS: StorageLimits = { pageSize: LIST_PAGE_SIZE, lookupBatch: LOOKUP_BATCH, deleteBatch: DELETE_BATCH, headConcurrency: HEAD_CONCURRENCY };
+
 export interface CloudinaryClientOptions {
   credentials: CloudinaryCredentials;
+  /** Extra delivery hosts (CNAME / secure_distribution) whose URLs name this account's files. */
+  hosts?: string[];
   guard: RateLimitGuard;
   retry?: Partial<RetryPolicy>;
   onRetry?: (message: string) => void;
 }
 
-export class CloudinaryStorage implements StorageClient {
+export class CloudinaryStorage implements StorageClient, StorageBackend {
+  readonly name = 'cloudinary';
+  readonly partitions: readonly Partition[] = CLOUDINARY_PARTITIONS;
+  readonly limits = LIMITS;
+  readonly report = CLOUDINARY_REPORT;
+  readonly grammar: ReferenceGrammar;
   calls = 0;
   retries = 0;
   private readonly policy: RetryPolicy;
@@ -58,12 +71,17 @@ export class CloudinaryStorage implements StorageClient {
     this.policy = { ...DEFAULT_RETRY, ...options.retry };
     const prefix = options.credentials.params.upload_prefix ?? 'https://api.cloudinary.com';
     this.agent = trackingAgent(!prefix.startsWith('http:'), { keepAlive: true, maxSockets: MAX_SOCKETS });
+    this.grammar = cloudinaryGrammar({ cloudName: options.credentials.cloudName, hosts: options.hosts });
   }
 
   static async create(options: CloudinaryClientOptions): Promise<CloudinaryStorage> {
     const c = options.credentials;
     // The SDK picks http or https once, when it is first loaded, from CLOUDINARY_URL's upload_prefix.
-    if (!process.env.CLOUDINARY_URL) process.env.CLOUDINARY_URL = `cloudinary://${c.apiKey}:${c.apiSecret}@${c.cloudName}`;
+    // (chosen by STORAGE_URL or --storage instead, CLOUDINARY_URL is set from it, query included, for that one choice)
+    if (!process.env.CLOUDINARY_URL) {
+      const query = new URLSearchParams(c.params).toString();
+      process.env.CLOUDINARY_URL = `cloudinary://${encodeURIComponent(c.apiKey)}:${encodeURIComponent(c.apiSecret)}@${c.cloudName}${query ? `?${query}` : ''}`;
+    }
     const sdk = (await import('cloudinary')).v2;
     sdk.config({ ...c.params, cloud_name: c.cloudName, api_key: c.apiKey, api_secret: c.apiSecret, hide_sensitive: true });
     return new CloudinaryStorage(sdk.api as unknown as SdkApi, sdk as unknown as { utils: SdkUtils; uploader: SdkUploader; url: SdkUrl }, options);
@@ -71,6 +89,23 @@ export class CloudinaryStorage implements StorageClient {
 
   get cloudName(): string {
     return this.options.credentials.cloudName;
+  }
+
+  get account(): string {
+    return this.options.credentials.cloudName;
+  }
+
+  /** Deletes by asset_id, Cloudinary's stable id. */
+  delete(assetIds: string[]): Promise<DeleteOutcome[]> {
+    return this.deleteByAssetIds(assetIds);
+  }
+
+  downloadUrl(asset: StoredAsset): string {
+    return this.originalUrl(asset);
+  }
+
+  deliveryUrl(asset: { publicId: string; resourceType: string; type: string }, transformation: string, format: string): string {
+    return this.signedDerivedUrl(asset, transformation, format);
   }
 
   get budget(): Budget | undefined {

@@ -3,16 +3,9 @@
  * every response; calls still in flight count as spent so parallel partitions cannot overshoot.
  */
 import type { Budget } from '../types.js';
+import { BudgetExhausted } from '../budget.js';
 
-export class BudgetExhausted extends Error {
-  constructor(
-    message: string,
-    readonly budget?: Budget,
-  ) {
-    super(message);
-    this.name = 'BudgetExhausted';
-  }
-}
+export { BudgetExhausted };
 
 export interface GuardOptions {
   /** Fraction of the hourly limit at which to warn once (0.8 by default). */

@@ -16,14 +16,11 @@
  */
 import { layerReferencesIn } from './layers.js';
 import { configuredHosts, parseReference } from './parse.js';
-import type { ParseContext, ParsedReference } from './types.js';
+import type { ParsedReference } from '../../../references/types.js';
+import type { ParseContext } from './context.js';
 
-export interface FoundReference {
-  raw: string;
-  parsed: ParsedReference;
-}
-
-export type ExtractMode = 'value' | 'text' | 'auto';
+export type { ExtractMode, FoundReference } from '../../backend.js';
+import type { ExtractMode, FoundReference } from '../../backend.js';
 
 const BASE_ANCHORS = ['cloudinary\\.com', 'cloudinary-a\\.akamaihd\\.net', 'd3jpl91pxevbkh\\.cloudfront\\.net'];
 const DEFAULT_ANCHOR_RE = new RegExp(BASE_ANCHORS.join('|'), 'gi');

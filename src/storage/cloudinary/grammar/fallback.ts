@@ -9,7 +9,8 @@
  * only hide an orphan; protecting too little can delete an asset in use.
  */
 import { parseReference } from './parse.js';
-import type { AssetKey, ParseContext, ParsedReference } from './types.js';
+import type { AssetKey, ParsedReference } from '../../../references/types.js';
+import type { ParseContext } from './context.js';
 
 const DELIVERY_PATH = /(?:^|\/)((?:image|video|raw)\/(?:upload|private|authenticated)\/[^?#\s"'<>]+)/;
 /** JSON leaves longer than this are prose, not ids. */

@@ -34,9 +34,10 @@
  *    reading of a URL / CloudinaryField value of this account (also for `fetch` and other foreign
  *    delivery types: their layers are still this account's assets), for layers.ts.
  */
-import type { DeliveryType, ResourceType } from '../storage/types.js';
+import type { DeliveryType, ResourceType } from '../../types.js';
 import { isKnownFormat, mediaIdReadings } from './formats.js';
-import type { AssetKey, ParseContext, ParsedReference } from './types.js';
+import type { AssetKey, ParsedReference } from '../../../references/types.js';
+import type { ParseContext } from './context.js';
 
 export const MAX_REFERENCE_LENGTH = 2048;
 

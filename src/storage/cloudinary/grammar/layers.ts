@@ -27,10 +27,11 @@
  * every reading has it in segments followed by a version (or a fetch source) and it is no guess;
  * otherwise the reference carries `protectOnly: true`: protected from deletion, never "missing".
  */
-import type { DeliveryType, ResourceType } from '../storage/types.js';
+import type { DeliveryType, ResourceType } from '../../types.js';
 import { mediaIdReadings } from './formats.js';
 import { Candidates, transformationRuns } from './parse.js';
-import type { AssetKey, ParseContext, ParsedReference } from './types.js';
+import type { AssetKey, ParsedReference } from '../../../references/types.js';
+import type { ParseContext } from './context.js';
 
 export interface LayerAsset {
   /** Every reading of the one asset the component names; the asset exists when any does. */

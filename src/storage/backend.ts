@@ -1,0 +1,114 @@
+/**
+ * A storage backend as the audit sees it: one interface, capabilities explicit. Required members
+ * are what every store can answer (list, look up, delete by stable id, its reference grammar);
+ * optional members are optional capabilities (time windows, a budget, HEAD checks, upload), found by
+ * presence, never by the backend's name. Cloudinary is one backend (src/storage/cloudinary/); a
+ * local folder, S3 or ImageKit implement the same interface.
+ */
+import type { AssetKey, ParsedReference } from '../references/types.js';
+import type { AccountUsage, Budget, DeleteOutcome, ListPage, ListPageRequest, Partition, SearchPage, SearchPageRequest, StoredAsset } from './types.js';
+
+/** The store's own limits on one call. */
+export interface StorageLimits {
+  /** Assets per listing page. */
+  pageSize: number;
+  /** Ids per lookup call. */
+  lookupBatch: number;
+  /** Stable ids per delete call. */
+  deleteBatch: number;
+  /** HEAD requests in flight at once (with `head`). */
+  headConcurrency?: number;
+}
+
+export type ExtractMode = 'value' | 'text' | 'auto';
+
+/** One reference found in a stored value: the text it was read from and what it names. */
+export interface FoundReference {
+  raw: string;
+  parsed: ParsedReference;
+}
+
+/**
+ * How stored values name this store's files. The backend owns it: Cloudinary's URL and public_id
+ * forms live under src/storage/cloudinary/grammar/; a folder's grammar is small.
+ */
+export interface ReferenceGrammar {
+  /** Every reference in one stored value, read as `mode` says (a bare value, text, or either). */
+  referencesIn(value: string, mode: ExtractMode, hint?: string): FoundReference[];
+  /** What a value the grammar refused may still name: protected, never required. */
+  fallback(raw: string, refused: Exclude<ParsedReference, { kind: 'asset' }>, hint?: string): AssetKey[];
+  /** The string leaves of a JSON document read as bare ids: protected, never required. */
+  jsonLeaves(document: unknown, hint?: string): AssetKey[];
+  /** A row's type column (e.g. `resource_type`) as a hint for bare ids, when this store knows the value. */
+  hintOf(value: unknown): string | undefined;
+}
+
+/** How a report names this store's files (the Cloudinary words stay byte-identical). */
+export interface ReportVocabulary {
+  /** Title of the orphan section, e.g. `ORPHANED CLOUDINARY FILES`. */
+  orphanTitle: string;
+  /** The key column, e.g. `public_id`. */
+  keyColumn: string;
+  /** The column of the file's URL, e.g. `cloudinary_url`. */
+  urlColumn: string;
+}
+
+export interface StorageBackend {
+  /** The backend's name, e.g. `cloudinary`: in the JSON twin, never branched on. */
+  readonly name: string;
+  /** The account this backend reads (Cloudinary: the cloud name); reports and checkpoints carry it. */
+  readonly account: string;
+  /** Every listable slice of the store; every asset is in exactly one. */
+  readonly partitions: readonly Partition[];
+  readonly limits: StorageLimits;
+  readonly grammar: ReferenceGrammar;
+  readonly report: ReportVocabulary;
+
+  /** One page of a listing (a cursor chain). */
+  listPage(req: ListPageRequest): Promise<ListPage>;
+  /** The subset of ids that exist in the partition (at most `limits.lookupBatch` ids a call). */
+  lookup(partition: Partition, ids: string[]): Promise<StoredAsset[]>;
+  /**
+   * Deletes by the store's stable id (at most `limits.deleteBatch` a call), never by the key a
+   * reference names: a file stored under the same key in the meantime has another stable id and
+   * is not touched. Each id gets the store's own answer (`deleted`, `not_found`, …).
+   */
+  delete(stableIds: string[]): Promise<DeleteOutcome[]>;
+  /** A short-lived URL that serves the original bytes (backups before deleting). */
+  downloadUrl(asset: StoredAsset): string;
+  /** Stores a file under a key (restore); never overwrites. */
+  upload?(file: string, asset: { publicId: string; resourceType: string; type: string }): Promise<Record<string, unknown>>;
+  /** A delivery URL of a small derived image (review-page thumbnails), signed where the store signs. */
+  deliveryUrl?(asset: { publicId: string; resourceType: string; type: string }, transformation: string, format: string): string;
+
+  /** A time window of one listing (to split one long chain), where the store supports it. */
+  searchPage?(req: SearchPageRequest): Promise<SearchPage>;
+  /** Asset counts for planning a scan, where the store reports them. */
+  accountUsage?(): Promise<AccountUsage>;
+  /** Existence of one key by a request outside the budget: only `absent` proves absence. */
+  head?(partition: Partition, id: string, signal?: AbortSignal): Promise<{ status: 'exists' } | { status: 'absent' } | { status: 'unknown'; reason: string }>;
+  /** A cheap authenticated call (doctor). */
+  ping?(): Promise<void>;
+  /** Raw account usage (init, doctor), where the store reports it. */
+  usage?(): Promise<Record<string, unknown>>;
+
+  /** Calls made so far (counted against the budget where there is one). */
+  readonly calls: number;
+  readonly retries?: number;
+  readonly heads?: number;
+  /** The budget as the store last reported it; absent for stores without one. */
+  readonly budget?: Budget | undefined;
+  close(): void;
+}
+
+/** A flag-or-config choice of store, or its absence. */
+export interface StorageFlags {
+  storage?: string;
+  /** The guard's thresholds (fractions) and the per-call deadline. */
+  warnAt?: number;
+  stopAt?: number;
+  deadlineMs?: number;
+  retryAttempts?: number;
+  onWarn?: (budget: Budget) => void;
+  onRetry?: (message: string) => void;
+}
