@@ -2,13 +2,11 @@
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { parseCloudinaryUrl } from '../config/cloudinary-url.js';
 import { parseCount } from '../config/scope.js';
 import { parseDatabaseUrl } from '../database/open.js';
 import { runDeletion, type DeletionResult } from '../delete/run.js';
 import { deletionJson, outcomeLines, planLines } from '../report/deletion.js';
-import { CloudinaryStorage } from '../storage/cloudinary/client.js';
-import { RateLimitGuard } from '../storage/cloudinary/guard.js';
+import { parseStorage } from '../storage/open.js';
 import { loadConfigOrThrow } from './config.js';
 import { ExitCode, usageError } from './exit.js';
 import { createOutput, type Output } from './output.js';
@@ -16,6 +14,7 @@ import { interruptible } from './signals.js';
 import { asExitError } from './storage-errors.js';
 
 interface DeleteFlags {
+  storage?: string;
   input: string;
   report?: string;
   confirm?: boolean;
@@ -44,6 +43,7 @@ export function registerDelete(program: Command): void {
     .option('--backup-dir <dir>', 'download each original here before deleting it (restore with `asset-audit restore`)')
     .option('--journal <file>', 'journal of outcomes (default: next to the report, .journal.csv); re-running resumes from it')
     .option('-c, --config <file>', 'configuration file (the same one detect used)')
+    .option('--storage <url>', 'the store to delete from (default: STORAGE_URL, else config storage.url, else CLOUDINARY_URL)')
     .option('--timeout <seconds>', 'give up on one Admin API call after this long (it is then retried)', '60')
     .option('--json', 'print the plan and outcome as JSON on stdout')
     .option('-q, --quiet', 'only warnings, errors and totals')
@@ -59,13 +59,12 @@ async function runDelete(flags: DeleteFlags): Promise<number> {
   const minAgeHours = parseCount('--min-age', flags.minAge, { min: 0 });
   const maxDelete = parseCount('--max-delete', flags.maxDelete, { min: 0 });
   const deadlineMs = parseCount('--timeout', flags.timeout) * 1000;
-  const credentials = parseCloudinaryUrl(process.env.CLOUDINARY_URL);
-  const database = parseDatabaseUrl(process.env.DATABASE_URL);
   const { config } = loadConfigOrThrow(flags.config, log);
+  const target = parseStorage(config, process.env, { storage: flags.storage });
+  const database = parseDatabaseUrl(process.env.DATABASE_URL);
   const confirmed = flags.confirm === true;
 
-  const guard = new RateLimitGuard({ warnAt: 0.8, stopAt: 0.95, onWarn: (b) => log.warn(`${b.limit - b.remaining}/${b.limit} Admin API calls used this hour`) });
-  const storage = await CloudinaryStorage.create({ credentials, guard, retry: { deadlineMs }, onRetry: (m) => log.debug(m) });
+  const storage = await target.open({ warnAt: 0.8, stopAt: 0.95, deadlineMs, onWarn: (b) => log.warn(`${b.limit - b.remaining}/${b.limit} Admin API calls used this hour`), onRetry: (m) => log.debug(m) });
   let refusedBy: string | undefined;
   let result: DeletionResult;
   try {
@@ -89,7 +88,7 @@ async function runDelete(flags: DeleteFlags): Promise<number> {
           confirm:
             process.stdin.isTTY && process.stderr.isTTY && !flags.yes
               ? async (plan, signal) => {
-                  refusedBy = await askCloudName(credentials.cloudName, plan.toDelete.length, signal);
+                  refusedBy = await askCloudName(target.account, plan.toDelete.length, signal);
                   return refusedBy === undefined;
                 }
               : undefined,

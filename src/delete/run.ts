@@ -13,16 +13,13 @@ import { AuditError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { asStop, type Stop } from '../scan/stop.js';
 import { StorageError } from '../storage/cloudinary/errors.js';
-import type { StorageClient, StoredAsset } from '../storage/types.js';
+import type { StorageBackend } from '../storage/backend.js';
 import { loadConfirmedReport, type ConfirmedReport } from './candidates.js';
 import { entryFor, executeDeletion, type ExecuteOutcome } from './execute.js';
 import { Journal } from './journal.js';
 import { planDeletion, type DeletePlan } from './plan.js';
 import { isReferenced, readReferences, type ReferenceReading } from './references.js';
 import { trustedTwin } from './trust.js';
-
-/** The storage as delete needs it: the client, plus where an original can be downloaded for a backup. */
-export type DeletionStorage = StorageClient & { originalUrl(asset: StoredAsset): string };
 
 export interface DeletionHooks {
   /** Told the plan once it is made, before the limit is applied and before the veto. */
@@ -44,7 +41,7 @@ export interface DeletionInput {
   config: FileConfig;
   /** Opened afresh for every read: each read is its own up-to-date snapshot. */
   database: DatabaseTarget;
-  storage: DeletionStorage;
+  storage: StorageBackend;
   /** Candidates uploaded more recently than this are skipped. */
   minAgeHours: number;
   /** More planned deletions than this refuse the whole run. */
@@ -96,17 +93,17 @@ export const journalOf = (reportFile: string): string => reportFile.replace(/(\.
 
 export async function runDeletion(input: DeletionInput): Promise<DeletionResult> {
   const { log, signal, config } = input;
-  const cloudName = input.storage.cloudName;
+  const cloudName = input.storage.account;
   const reportFile = path.resolve(input.reportFile);
   const journalFile = path.resolve(input.journalFile ?? journalOf(reportFile));
   const report = loadConfirmedReport(reportFile, input.twinFile ? path.resolve(input.twinFile) : undefined);
   const twin = trustedTwin(report, cloudName, config);
-  const reading: ReferenceReading = { database: input.database, config, cloudName, scanned: twin.references };
+  const reading: ReferenceReading = { database: input.database, config, grammar: input.storage.grammar, scanned: twin.references };
   log.info(`Report ${path.relative(process.cwd(), reportFile)}: ${report.candidates.length} orphan(s) listed${report.incomplete ? ' (from an incomplete scan)' : ''}`);
   const backupDir = input.backupDir ? path.resolve(input.backupDir) : undefined;
   const common: Common = { cloudName, journalFile, ...(backupDir ? { backupDir } : {}) };
   try {
-    return { ...common, ...(await deleteVerified(input, report, reading, journalFile)) };
+    return { ...common, ...(await deleteVerified(input, report, reading, journalFile, cloudName)) };
   } catch (err) {
     // a failure the caller must see as such stays one; anything else after a signal is the signal
     if (signal?.aborted && !(err instanceof AuditError) && !(err instanceof StorageError)) {
@@ -116,7 +113,7 @@ export async function runDeletion(input: DeletionInput): Promise<DeletionResult>
   }
 }
 
-async function deleteVerified(input: DeletionInput, report: ConfirmedReport, reading: ReferenceReading, journalFile: string): Promise<DeletionStatus> {
+async function deleteVerified(input: DeletionInput, report: ConfirmedReport, reading: ReferenceReading, journalFile: string, cloudName: string): Promise<DeletionStatus> {
   const { log, signal, storage } = input;
   const index = await readReferences(reading, signal, 'Before planning');
   log.info(`Re-read ${index.referenceCount.toLocaleString('en-US')} references from the database`);
@@ -152,7 +149,7 @@ async function deleteVerified(input: DeletionInput, report: ConfirmedReport, rea
     journal,
     log,
     signal,
-    backup: backupDir ? { dir: backupDir, cloudName: reading.cloudName, urlOf: (a) => storage.originalUrl(a) } : undefined,
+    backup: backupDir ? { dir: backupDir, cloudName, urlOf: (a) => storage.downloadUrl(a) } : undefined,
     // one streamed read of every source per batch, right before its DELETE call (not interruptible: the batch in flight finishes)
     referencedNow: async (batch) => {
       const now = await readReferences(reading, undefined, 'Before a delete batch');
