@@ -86,7 +86,7 @@ export function registerDetect(program: Command): void {
 export interface DetectOptions {
   /** false keeps a run (the demo) out of the reports directory's history. */
   history?: boolean;
-  /** Where CLOUDINARY_URL, DATABASE_URL and the notification settings come from (default: process.env). */
+  /** Where STORAGE_URL/CLOUDINARY_URL, DATABASE_URL, the GitHub and the notification settings come from (default: process.env). */
   env?: NodeJS.ProcessEnv;
 }
 
