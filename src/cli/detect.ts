@@ -131,9 +131,11 @@ export async function runDetect(flags: DetectFlags, options: DetectOptions = {})
   let result: DetectResult;
   try {
     const scale = scaleInput(flags, storage.account, config, reportsDir, stopAt);
-    result = await interruptible((signal) =>
-      detect({ config, scope, storage, database, log, signal, version: VERSION, ...scale, onPlan: (plan) => (estimatedCalls = plan.total) }),
-    );
+    result = await interruptible(async (signal) => {
+      // detect closes the reader once the references are read
+      const reader = await database.open({ statementTimeoutSeconds: config.database.statementTimeoutSeconds });
+      return detect({ config, scope, storage, reader, log, signal, version: VERSION, ...scale, onPlan: (plan) => (estimatedCalls = plan.total) });
+    });
   } catch (err) {
     throw asExitError(err);
   } finally {

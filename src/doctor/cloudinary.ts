@@ -1,4 +1,5 @@
 /** Doctor: Cloudinary reachable with these credentials, the hourly budget, the account's usage. */
+import { BudgetExhausted } from '../storage/budget.js';
 import type { StorageTarget } from '../storage/open.js';
 import { errorMessage, type Report } from './check.js';
 
@@ -17,7 +18,7 @@ export async function checkCloudinary(store: StorageTarget, report: Report): Pro
         ? 'check the API key, secret and cloud name in CLOUDINARY_URL (Console → Settings → API Keys)'
         : kind === 'network' || kind === 'timeout'
           ? 'check network access to Cloudinary (and upload_prefix in CLOUDINARY_URL, if set)'
-          : kind === 'rate_limited' || (err instanceof Error && err.name === 'BudgetExhausted')
+          : kind === 'rate_limited' || err instanceof BudgetExhausted
             ? 'the hourly Admin API budget is spent: wait for the reset'
             : undefined;
     report('fail', 'Cloudinary', errorMessage(err), fix);

@@ -6,7 +6,7 @@
  * pages) is plain data, so a stopped scan can be checkpointed and resumed mid-chain.
  */
 import pLimit from 'p-limit';
-import { DELIVERY_TYPES, partitionKey, type ListTarget, type Partition, type StoredAsset } from '../storage/types.js';
+import { partitionKey, type ListTarget, type Partition, type StoredAsset } from '../storage/types.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { PartitionStatus } from '../audit/result.js';
 import type { Logger } from '../log.js';
@@ -46,10 +46,14 @@ export interface ListOutcome {
   stop?: Stop;
 }
 
-/** The chains for a scope: a resource type at once when every delivery type is wanted. */
-export function baseTargets(resourceTypes: readonly Partition['resourceType'][], types: readonly Partition['type'][]): ListTarget[] {
-  const allTypes = DELIVERY_TYPES.every((t) => types.includes(t));
-  return resourceTypes.flatMap((resourceType) => (allTypes ? [{ resourceType }] : types.map((type) => ({ resourceType, type }))));
+/** The delivery types the backend has for a resource type (its partitions say; nothing assumes 3×3). */
+const typesOf = (partitions: readonly Partition[], resourceType: Partition['resourceType']): Partition['type'][] =>
+  partitions.filter((p) => p.resourceType === resourceType).map((p) => p.type);
+
+/** The chains for a scope: a resource type at once when every delivery type it has is wanted. */
+export function baseTargets(resourceTypes: readonly Partition['resourceType'][], types: readonly Partition['type'][], partitions: readonly Partition[]): ListTarget[] {
+  const allTypes = (resourceType: Partition['resourceType']) => typesOf(partitions, resourceType).every((t) => types.includes(t));
+  return resourceTypes.flatMap((resourceType) => (allTypes(resourceType) ? [{ resourceType }] : types.map((type) => ({ resourceType, type }))));
 }
 
 export function newChain(target: ListTarget, window?: Chain['window'], n?: number): Chain {
@@ -165,7 +169,7 @@ export async function listChains(
   // after the caller has reported the error and closed the connection pool
   await Promise.all(chains.map((c) => limit(() => run(c))));
   if (failure) throw failure.error;
-  return { fullyListed: fullyListed(chains, options), stop };
+  return { fullyListed: fullyListed(chains, options, storage.partitions), stop };
 }
 
 /**
@@ -173,12 +177,12 @@ export async function listChains(
  * listing is ordered by public_id, so it is whole for its prefix). Search windows never prove
  * absence: the search index may lag behind uploads, so what they did not return is looked up.
  */
-function fullyListed(chains: Chain[], options: ListOptions): ListOutcome['fullyListed'] {
+function fullyListed(chains: Chain[], options: ListOptions, partitions: readonly Partition[]): ListOutcome['fullyListed'] {
   const out: ListOutcome['fullyListed'] = [];
   if (options.since && !options.prefix) return out;
   for (const c of chains) {
     if (!c.complete || c.window) continue;
-    const types = c.target.type ? [c.target.type] : DELIVERY_TYPES;
+    const types = c.target.type ? [c.target.type] : typesOf(partitions, c.target.resourceType);
     for (const type of types) out.push({ partition: { resourceType: c.target.resourceType, type }, prefix: options.prefix ?? '' });
   }
   return out;

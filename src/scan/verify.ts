@@ -46,30 +46,77 @@ export function usableBudget(budget: Budget | undefined, stopAt: number): number
   return Math.max(0, Math.floor(budget.limit * stopAt) - (budget.limit - budget.remaining));
 }
 
+export interface VerifyOptions {
+  signal?: AbortSignal;
+  log: Logger;
+  stopped?: Stop;
+  waiter?: BudgetWaiter;
+  verify?: VerifyMode;
+  stopAt?: number;
+}
+
 export async function confirmMissing(
   storage: StorageBackend,
   index: ReferenceIndex,
   ledger: ExistenceLedger,
   scope: { scope: Scope; mask: number },
-  options: { signal?: AbortSignal; log: Logger; stopped?: Stop; waiter?: BudgetWaiter; verify?: VerifyMode; stopAt?: number },
+  options: VerifyOptions,
 ): Promise<VerifyOutcome> {
   const mode = options.verify ?? 'lookup';
   if (mode === 'head' && !storage.head) throw new Error('--verify head: this storage cannot check existence by HEAD');
-  let lookups = 0;
-  let inconclusive = 0;
-  let inconclusiveReason: string | undefined;
-  const headsBefore = storage.heads ?? 0;
-  let stop = options.stopped;
+  return new Verification(storage, index, ledger, scope, options, mode).run();
+}
+
+/** One pass over the backend's partitions in lookup order; the counters and the stop are its state. */
+class Verification {
+  lookups = 0;
+  inconclusive = 0;
+  inconclusiveReason: string | undefined;
+  stop: Stop | undefined;
   /** The first error that is not a stop: every batch ends at its next step, then it is rethrown. */
-  let failure: { error: unknown } | undefined;
+  failure: { error: unknown } | undefined;
   /** auto: a lookup met the end of the budget; HEADs from then on. */
-  let budgetGone = false;
-  const limit = pLimit(LOOKUP_CONCURRENCY);
-  const idOf = (slot: number) => index.publicIdOf(slot);
-  const { lookupBatch, headConcurrency = 1 } = storage.limits;
+  budgetGone = false;
+  private readonly limit = pLimit(LOOKUP_CONCURRENCY);
+  private readonly idOf = (slot: number) => this.index.publicIdOf(slot);
+  private readonly lookupBatch: number;
+  private readonly headConcurrency: number;
+
+  constructor(
+    private readonly storage: StorageBackend,
+    private readonly index: ReferenceIndex,
+    private readonly ledger: ExistenceLedger,
+    private readonly scope: { scope: Scope; mask: number },
+    private readonly options: VerifyOptions,
+    private readonly mode: VerifyMode,
+  ) {
+    this.stop = options.stopped;
+    this.lookupBatch = storage.limits.lookupBatch;
+    this.headConcurrency = storage.limits.headConcurrency ?? 1;
+  }
+
+  async run(): Promise<VerifyOutcome> {
+    const headsBefore = this.storage.heads ?? 0;
+    for (const partition of this.storage.partitions) {
+      if (this.stop || this.failure) break;
+      const bit = partitionBit(partition);
+      const slots = this.wantedIn(bit);
+      if (slots.length === 0) continue;
+      if (this.useHeads(slots.length)) {
+        if (this.mode === 'auto') this.options.log.debug(`${partitionKey(partition)}: ${slots.length} id(s) checked by HEAD (the budget left does not cover ${Math.ceil(slots.length / this.lookupBatch)} lookup(s))`);
+        await this.headPass(partition, bit, slots);
+        continue;
+      }
+      await this.lookupPass(partition, bit, slots);
+      if (this.budgetGone && !this.stop && !this.failure) await this.headPass(partition, bit, this.wantedIn(bit));
+    }
+    if (this.failure) throw this.failure.error;
+    return { lookups: this.lookups, heads: (this.storage.heads ?? 0) - headsBefore, inconclusive: this.inconclusive, inconclusiveReason: this.inconclusiveReason, stop: this.stop };
+  }
 
   /** Slots still to settle in this partition, in slot order. */
-  function wantedIn(bit: number): number[] {
+  private wantedIn(bit: number): number[] {
+    const { index, ledger, scope, idOf } = this;
     const wanted = new Uint8Array(index.slotCount);
     index.forEachRequirement((_, candidates) => {
       if (!slotsInScope(candidates, scope.scope, scope.mask, idOf) || ledger.existsSlots(candidates)) return;
@@ -82,92 +129,77 @@ export async function confirmMissing(
     return slots;
   }
 
-  function useHeads(count: number): boolean {
-    if (mode === 'head') return true;
-    if (mode === 'lookup' || !storage.head) return false;
-    if (budgetGone) return true;
-    const usable = usableBudget(storage.budget, options.stopAt ?? 0.95);
-    return usable !== undefined && usable < Math.ceil(count / lookupBatch);
+  private useHeads(count: number): boolean {
+    if (this.mode === 'head') return true;
+    if (this.mode === 'lookup' || !this.storage.head) return false;
+    if (this.budgetGone) return true;
+    const usable = usableBudget(this.storage.budget, this.options.stopAt ?? 0.95);
+    return usable !== undefined && usable < Math.ceil(count / this.lookupBatch);
   }
 
-  for (const partition of storage.partitions) {
-    if (stop || failure) break;
-    const bit = partitionBit(partition);
-    const slots = wantedIn(bit);
-    if (slots.length === 0) continue;
-    if (useHeads(slots.length)) {
-      if (mode === 'auto') options.log.debug(`${partitionKey(partition)}: ${slots.length} id(s) checked by HEAD (the budget left does not cover ${Math.ceil(slots.length / lookupBatch)} lookup(s))`);
-      await headPass(partition, bit, slots);
-      continue;
-    }
-    await lookupPass(partition, bit, slots);
-    if (budgetGone && !stop && !failure) await headPass(partition, bit, wantedIn(bit));
-  }
-  if (failure) throw failure.error;
-  return { lookups, heads: (storage.heads ?? 0) - headsBefore, inconclusive, inconclusiveReason, stop };
-
-  async function lookupPass(partition: Partition, bit: number, slots: number[]): Promise<void> {
+  private async lookupPass(partition: Partition, bit: number, slots: number[]): Promise<void> {
     const batches: number[][] = [];
-    for (let i = 0; i < slots.length; i += lookupBatch) batches.push(slots.slice(i, i + lookupBatch));
-    await Promise.all(
-      batches.map((batch) =>
-        limit(async () => {
-          for (;;) {
-            if (stop || failure || budgetGone) return;
-            try {
-              options.signal?.throwIfAborted();
-              const found = await storage.lookup(partition, batch.map(idOf));
-              lookups++;
-              for (const a of found) {
-                const s = index.slotOf(a.publicId);
-                if (s !== undefined) ledger.markSeenSlot(s, partitionBit(a));
-              }
-              for (const s of batch) ledger.markLookedUpSlot(s, bit);
-              options.log.progress(`checked ${lookups} batch(es) of referenced ids (${partitionKey(partition)})`);
-              return;
-            } catch (err) {
-              if (failure) return;
-              if (mode === 'auto' && err instanceof BudgetExhausted && storage.head) {
-                if (!budgetGone) options.log.warn(`${err.message}: checking the rest by HEAD requests (--verify auto)`);
-                budgetGone = true;
-                return;
-              }
-              if (options.waiter && (await options.waiter.waitAfter(err))) continue;
-              const s = asStop(err, options.signal);
-              if (!s) {
-                failure = { error: err };
-                return;
-              }
-              stop ??= s;
-              return;
-            }
-          }
-        }),
-      ),
-    );
+    for (let i = 0; i < slots.length; i += this.lookupBatch) batches.push(slots.slice(i, i + this.lookupBatch));
+    await Promise.all(batches.map((batch) => this.limit(() => this.lookUp(partition, bit, batch))));
   }
 
-  async function headPass(partition: Partition, bit: number, slots: number[]): Promise<void> {
+  /** One batch, retried after a budget reset when waiting is allowed. */
+  private async lookUp(partition: Partition, bit: number, batch: number[]): Promise<void> {
+    const { storage, index, ledger, options } = this;
+    for (;;) {
+      if (this.stop || this.failure || this.budgetGone) return;
+      try {
+        options.signal?.throwIfAborted();
+        const found = await storage.lookup(partition, batch.map(this.idOf));
+        this.lookups++;
+        for (const a of found) {
+          const s = index.slotOf(a.publicId);
+          if (s !== undefined) ledger.markSeenSlot(s, partitionBit(a));
+        }
+        for (const s of batch) ledger.markLookedUpSlot(s, bit);
+        options.log.progress(`checked ${this.lookups} batch(es) of referenced ids (${partitionKey(partition)})`);
+        return;
+      } catch (err) {
+        if (this.failure) return;
+        if (this.mode === 'auto' && err instanceof BudgetExhausted && storage.head) {
+          if (!this.budgetGone) options.log.warn(`${err.message}: checking the rest by HEAD requests (--verify auto)`);
+          this.budgetGone = true;
+          return;
+        }
+        if (options.waiter && (await options.waiter.waitAfter(err))) continue;
+        const s = asStop(err, options.signal);
+        if (!s) {
+          this.failure = { error: err };
+          return;
+        }
+        this.stop ??= s;
+        return;
+      }
+    }
+  }
+
+  private async headPass(partition: Partition, bit: number, slots: number[]): Promise<void> {
+    const { storage, ledger, options } = this;
     let done = 0;
     let next = 0;
     // headConcurrency workers draining one queue: nothing is allocated per id up front
     const worker = async (): Promise<void> => {
-      while (next < slots.length && !stop && !failure) {
+      while (next < slots.length && !this.stop && !this.failure) {
         if (options.signal?.aborted) break;
         const slot = slots[next++]!;
-        const answer = await storage.head!(partition, idOf(slot), options.signal).catch((err: unknown) => ({ status: 'unknown' as const, reason: (err as Error).message }));
+        const answer = await storage.head!(partition, this.idOf(slot), options.signal).catch((err: unknown) => ({ status: 'unknown' as const, reason: (err as Error).message }));
         if (answer.status === 'exists') ledger.markSeenSlot(slot, bit);
         else if (answer.status === 'absent') ledger.markLookedUpSlot(slot, bit);
         else {
-          inconclusive++;
-          inconclusiveReason ??= answer.reason;
+          this.inconclusive++;
+          this.inconclusiveReason ??= answer.reason;
           options.log.debug(answer.reason);
         }
         if (++done % 100 === 0 || done === slots.length) options.log.progress(`checked ${done.toLocaleString('en-US')} of ${slots.length.toLocaleString('en-US')} referenced id(s) by HEAD (${partitionKey(partition)})`);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(headConcurrency, slots.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(this.headConcurrency, slots.length) }, worker));
     // a check cut short by a signal is the signal's, not an unsettled HEAD's
-    if (options.signal?.aborted) stop ??= asStop(options.signal.reason, options.signal);
+    if (options.signal?.aborted) this.stop ??= asStop(options.signal.reason, options.signal);
   }
 }

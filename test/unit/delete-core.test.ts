@@ -60,7 +60,8 @@ const has = (publicId: string): boolean => emu.getAsset('image', 'upload', publi
 
 /** A detect report of the account as it is now, as the CLI writes it (CSV + JSON twin). */
 async function scan(name: string): Promise<string> {
-  const result = await detect({ config, scope: buildScope({ days: '30' }, new Date()), storage, database, log: silentLogger, version: 'test' });
+  const reader = await database.open({ statementTimeoutSeconds: 60 });
+  const result = await detect({ config, scope: buildScope({ days: '30' }, new Date()), storage, reader, log: silentLogger, version: 'test' });
   result.configDigest = configDigest(config);
   const csv = path.join(dir, `${name}.csv`);
   writeAtomicWith(csv, (write) => writeCsv(result, write));

@@ -1,0 +1,62 @@
+/** Step 5: the result — findings bucketed and sorted by the pure core, counters, the API spend. */
+import { bucketRequirements, finishOrphans, type Buckets } from '../../audit/judge.js';
+import type { DetectResult } from '../../audit/result.js';
+import { chainStatuses } from '../list.js';
+import type { DetectState } from '../state.js';
+import { earlierRuns, saveCheckpointOf } from './checkpoint.js';
+
+export async function resultOf(s: DetectState): Promise<DetectResult> {
+  const { scope, input, index, storage, plan, stop, resume } = s;
+  const { orphans, counters } = s.judge;
+  const checked = scope.missing && !plan?.refused && input.plan !== 'only';
+  const buckets: Buckets = checked
+    ? await bucketRequirements(s.spool, index, s.ledger, { scope, mask: s.mask }, input.config.references.map((r) => r.name))
+    : { missing: [], unverified: [], outOfScope: 0 };
+  // set from this run's references (a resumed scan's carried orphans included)
+  finishOrphans(orphans, index);
+  const before = earlierRuns(s);
+  const checkpoint = saveCheckpointOf(s);
+  const finished = s.now();
+  const budget = storage.budget;
+  return {
+    tool: { name: 'asset-audit', version: input.version },
+    backend: storage.name,
+    cloudName: storage.account,
+    startedAt: s.started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationMs: finished.getTime() - s.started.getTime(),
+    scope,
+    complete: !stop && !plan?.refused && input.plan !== 'only',
+    incompleteReason: stop?.message ?? plan?.refused,
+    listing: { assets: counters.listed, inScope: counters.valid + counters.ignored + orphans.length, partitions: chainStatuses(s.chains) },
+    references: {
+      rows: index.sources.reduce((n, src) => n + src.rows, 0),
+      references: index.referenceCount,
+      distinct: index.distinctCount,
+      sources: index.sources,
+      foreign: index.foreign,
+      invalid: index.invalid,
+    },
+    orphans,
+    orphanBytes: counters.orphanBytes,
+    valid: counters.valid,
+    ignored: counters.ignored,
+    missing: buckets.missing,
+    unverified: buckets.unverified,
+    outOfScope: buckets.outOfScope,
+    api: {
+      calls: before.calls + storage.calls,
+      retries: storage.retries ?? 0,
+      limit: budget?.limit,
+      remaining: budget?.remaining,
+      resetAt: budget?.resetAt?.toISOString(),
+      lookups: before.lookups + s.lookups,
+      ...(s.verify !== 'lookup' || before.heads ? { heads: (before.heads ?? 0) + s.heads } : {}),
+      listCalls: s.chains.reduce((n, c) => n + c.pages, 0),
+    },
+    warnings: s.warnings,
+    ...(plan ? { plan } : {}),
+    ...(checkpoint ? { checkpoint } : {}),
+    ...(resume ? { resumed: { from: resume.startedAt, runs: before.runs + 1 } } : {}),
+  };
+}
