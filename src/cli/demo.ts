@@ -1,30 +1,31 @@
 /**
  * `asset-audit demo`: the whole pipeline with zero setup — an emulated Cloudinary account and an
- * embedded Postgres with a realistic sample, then the real detect command, writing a real report
- * into ./reports. The README's first-run command.
+ * app database (an SQLite file; `--database pglite` for an embedded Postgres) with a realistic
+ * sample, then the real detect command, writing a real report into ./reports. The README's
+ * first-run command.
  */
 import { Command } from 'commander';
 import { parseCount } from '../config/scope.js';
 import { startDemo } from '../demo/run.js';
+import { DEMO_DATABASES, type DemoDatabase } from '../demo/sample.js';
 import { registerDetect, runDetect, type DetectFlags } from './detect.js';
-import { ExitCode } from './exit.js';
+import { ExitCode, usageError } from './exit.js';
 import { createOutput } from './output.js';
 
 interface DemoFlags {
   assets?: string;
+  database: string;
   reportsDir: string;
   quiet?: boolean;
   verbose?: boolean;
 }
 
-/** Credentials of the user's own account must not reach the demo's detect, nor its notifications. */
-const DEMO_MASKED_ENV = ['CLOUDINARY_URL', 'DATABASE_URL', 'PGSSLMODE', 'ADMINS', 'SMTP_URL', 'NOTIFY_URL', 'EMAIL_FROM'];
-
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('run detect end to end against a built-in sample (emulated Cloudinary + embedded Postgres): no setup, no network')
+    .description('run detect end to end against a built-in sample (emulated Cloudinary + an SQLite file): no setup, no network')
     .option('--assets <n>', 'how many sample assets (default 3000)')
+    .option('--database <kind>', 'the sample app database: sqlite, or pglite (an embedded Postgres, slower to start)', 'sqlite')
     .option('--reports-dir <dir>', 'where the report goes', 'reports')
     .option('-q, --quiet', 'only warnings, errors and the report path')
     .option('-v, --verbose', 'more detail')
@@ -48,17 +49,15 @@ async function detectFlags(args: string[]): Promise<DetectFlags> {
 async function runDemo(flags: DemoFlags): Promise<number> {
   const { log, print } = createOutput({ quiet: flags.quiet, verbose: flags.verbose });
   const assets = flags.assets !== undefined ? parseCount('--assets', flags.assets, { min: 100 }) : undefined;
-  const demo = await startDemo(log, assets);
-  const saved = new Map(DEMO_MASKED_ENV.map((k) => [k, process.env[k]]));
+  if (!DEMO_DATABASES.includes(flags.database as DemoDatabase)) throw usageError(`--database: use one of ${DEMO_DATABASES.join(', ')} (got "${flags.database}")`);
+  const demo = await startDemo(log, { assets, database: flags.database as DemoDatabase });
   try {
-    for (const k of DEMO_MASKED_ENV) delete process.env[k];
-    process.env.CLOUDINARY_URL = demo.cloudinaryUrl;
-    process.env.DATABASE_URL = demo.databaseUrl;
     log.info('Running: asset-audit detect --all (against the demo services)');
     const args = ['detect', '--all', '--config', demo.configFile, '--reports-dir', flags.reportsDir, '--fail-on', 'none', '--no-email'];
     if (flags.quiet) args.push('--quiet');
     if (flags.verbose) args.push('--verbose');
-    const code = await runDetect(await detectFlags(args), { history: false });
+    // the demo's settings only: none of the user's credentials, mail or webhook settings reach it
+    const code = await runDetect(await detectFlags(args), { history: false, env: demo.env });
     if (code !== ExitCode.Ok) return code;
     if (!flags.quiet) {
       print([
@@ -69,10 +68,6 @@ async function runDemo(flags: DemoFlags): Promise<number> {
     }
     return ExitCode.Ok;
   } finally {
-    for (const [k, v] of saved) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
     await demo.stop();
   }
 }

@@ -83,8 +83,15 @@ export function registerDetect(program: Command): void {
     });
 }
 
-/** `history: false` keeps a run (the demo) out of the reports directory's history. */
-export async function runDetect(flags: DetectFlags, options: { history?: boolean } = {}): Promise<number> {
+export interface DetectOptions {
+  /** false keeps a run (the demo) out of the reports directory's history. */
+  history?: boolean;
+  /** Where STORAGE_URL/CLOUDINARY_URL, DATABASE_URL, the GitHub and the notification settings come from (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function runDetect(flags: DetectFlags, options: DetectOptions = {}): Promise<number> {
+  const env = options.env ?? process.env;
   boundHeapGrowth(); // peak RSS at a million assets: see src/scan/memory.ts
   const output = createOutput({ quiet: flags.quiet, verbose: flags.verbose, logFormat: parseLogFormat(flags.logFormat) });
   const { log } = output;
@@ -95,13 +102,13 @@ export async function runDetect(flags: DetectFlags, options: { history?: boolean
   if (flags.format !== undefined && flags.format !== 'text' && flags.format !== 'github') throw usageError(`--format: use text or github (got "${flags.format}")`);
   if (flags.format === 'github' && flags.json) throw usageError('--format github prints workflow commands on stdout, --json prints the result there: use one of them');
   // on GitHub Actions by default, unless stdout carries --json
-  const github = flags.format === 'github' || (flags.format === undefined && process.env.GITHUB_ACTIONS === 'true' && !flags.json);
+  const github = flags.format === 'github' || (flags.format === undefined && env.GITHUB_ACTIONS === 'true' && !flags.json);
   const failOnIncrease = flags.failOnIncrease !== undefined ? parseCount('--fail-on-increase', flags.failOnIncrease, { min: 0 }) : undefined;
   const scope = buildScope(flags, new Date());
   const { config, file } = loadConfigOrThrow(flags.config, log);
-  const target = parseStorage(config, process.env, { storage: flags.storage });
-  const database = parseDatabaseUrl(process.env.DATABASE_URL);
-  const notify = planNotifications(flags, config);
+  const target = parseStorage(config, env, { storage: flags.storage });
+  const database = parseDatabaseUrl(env.DATABASE_URL, env);
+  const notify = planNotifications(flags, config, env);
   log.info(`asset-audit ${VERSION} — ${target.label}, config ${path.relative(process.cwd(), file) || file}`);
 
   const deadlineMs = parseCount('--timeout', flags.timeout) * 1000;
@@ -151,7 +158,7 @@ export async function runDetect(flags: DetectFlags, options: { history?: boolean
   const shown = path.relative(process.cwd(), csvPath).startsWith('..') ? csvPath : path.relative(process.cwd(), csvPath);
   if (!flags.quiet) output.print(summaryLines(result, output.paint, shown));
   else output.print([`Report: ${shown}`]);
-  if (github) reportToGithub(result, path.basename(csvPath), log, (text) => output.emit(text));
+  if (github) reportToGithub(result, path.basename(csvPath), env.GITHUB_STEP_SUMMARY, log, (text) => output.emit(text));
   if (flags.json) await emitPieces(jsonPieces(result, { csv: csvPath }), (text) => output.emit(text), process.stdout);
   return afterReport({
     result,
@@ -167,8 +174,7 @@ export async function runDetect(flags: DetectFlags, options: { history?: boolean
 }
 
 /** The job summary (when the runner gives a file for it) and the annotations, on stdout where the runner reads them. */
-function reportToGithub(result: DetectResult, reportName: string, log: Logger, emit: (text: string) => void): void {
-  const file = process.env.GITHUB_STEP_SUMMARY;
+function reportToGithub(result: DetectResult, reportName: string, file: string | undefined, log: Logger, emit: (text: string) => void): void {
   if (file) {
     try {
       appendDurably(file, githubSummary(result, reportName) + '\n');

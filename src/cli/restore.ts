@@ -2,15 +2,13 @@
 import { oneLine } from '../report/one-line.js';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { parseCloudinaryUrl } from '../config/cloudinary-url.js';
-import { readManifest } from '../delete/backup.js';
-import { checkRestoreCloud, restoreBackups } from '../delete/restore.js';
-import { CloudinaryStorage } from '../storage/cloudinary/client.js';
-import { RateLimitGuard } from '../storage/cloudinary/guard.js';
+import { restorePlan, runRestore } from '../delete/restore.js';
+import { parseStorage } from '../storage/open.js';
 import { ExitCode, usageError } from './exit.js';
 import { createOutput } from './output.js';
 
 interface RestoreFlags {
+  storage?: string;
   backupDir: string;
   confirm?: boolean;
   only?: string;
@@ -23,31 +21,30 @@ export function registerRestore(program: Command): void {
     .description('upload the originals saved by `delete --backup-dir` again, under the same public_ids (dry run unless --confirm)')
     .requiredOption('--backup-dir <dir>', 'the directory given to delete --backup-dir')
     .option('--only <public_id>', 'restore just this public_id')
+    .option('--storage <url>', 'the store to upload to (default: STORAGE_URL, else CLOUDINARY_URL)')
     .option('--confirm', 'really upload (without it: list what would be restored)')
     .option('-q, --quiet', 'only warnings, errors and totals')
     .action(async (flags: RestoreFlags) => {
-      process.exitCode = await runRestore(flags);
+      process.exitCode = await restore(flags);
     });
 }
 
-async function runRestore(flags: RestoreFlags): Promise<number> {
+async function restore(flags: RestoreFlags): Promise<number> {
   const output = createOutput({ quiet: flags.quiet });
   const dir = path.resolve(flags.backupDir);
-  const entries = readManifest(dir).filter((e) => !flags.only || e.publicId === flags.only);
-  if (entries.length === 0) throw usageError(`no backups found in ${dir}${flags.only ? ` for "${flags.only}"` : ''} (expected manifest.jsonl written by delete --backup-dir)`);
+  const entries = restorePlan(dir, flags.only);
   output.print([`${flags.confirm ? 'Restoring' : 'Would restore'} ${entries.length} asset(s):`, ...entries.slice(0, 50).map((e) => `  - ${e.resourceType}/${e.type} ${oneLine(e.publicId)} (${e.bytes} bytes)`)]);
   if (!flags.confirm) {
     output.print(['Dry run: nothing was uploaded. Run again with --confirm.']);
     return ExitCode.Ok;
   }
-  const credentials = parseCloudinaryUrl(process.env.CLOUDINARY_URL);
-  checkRestoreCloud(entries, credentials.cloudName, output.log);
-  const storage = await CloudinaryStorage.create({ credentials, guard: new RateLimitGuard({ warnAt: 0.8, stopAt: 0.95 }) });
+  const target = parseStorage({ cloudinary: { hosts: [] } }, process.env, { storage: flags.storage });
+  const storage = await target.open({ warnAt: 0.8, stopAt: 0.95 });
   try {
-    const outcomes = await restoreBackups(dir, entries, storage, output.log);
-    const count = (what: string) => outcomes.filter((o) => o.outcome === what).length;
-    output.print([`Restored ${count('restored')}, skipped (exists already) ${count('skipped')}, failed ${count('failed')}.`]);
-    return count('failed') || count('skipped') ? ExitCode.Findings : ExitCode.Ok;
+    if (!storage.upload) throw usageError(`the ${target.name} store named by ${target.origin} cannot upload files; nothing was restored`);
+    const { totals } = await runRestore({ dir, entries, uploader: { upload: storage.upload.bind(storage) }, cloudName: target.account, log: output.log });
+    output.print([`Restored ${totals.restored}, skipped (exists already) ${totals.skipped}, failed ${totals.failed}.`]);
+    return totals.failed || totals.skipped ? ExitCode.Findings : ExitCode.Ok;
   } finally {
     storage.close();
   }

@@ -1,14 +1,14 @@
 /**
- * Deletes a verified plan in batches of at most DELETE_BATCH per resource type and delivery type.
+ * Deletes a verified plan in batches of at most the store's delete batch, per partition.
  * For each batch, in this order: the backups (when asked, fsynced with their manifest lines), the
  * last check (references read again, the batch looked up again: see last-check.ts), the DELETE
  * call by asset_id, and the journal of what Cloudinary answered for each id, before the next batch
  * starts. An interruption is honoured between batches: the batch in flight always finishes and is
  * recorded.
  */
-import { DELETE_BATCH } from '../storage/cloudinary/client.js';
 import { StorageError } from '../storage/cloudinary/errors.js';
-import { partitionKey, type Partition, type StorageClient, type StoredAsset } from '../storage/types.js';
+import type { StorageBackend } from '../storage/backend.js';
+import { partitionKey, type Partition, type StoredAsset } from '../storage/types.js';
 import type { Logger } from '../log.js';
 import { errorMessage } from '../config/redact.js';
 import { oneLine } from '../report/one-line.js';
@@ -20,7 +20,7 @@ import { lastCheck } from './last-check.js';
 
 export interface ExecuteInput {
   items: Array<{ candidate: Candidate; current: StoredAsset }>;
-  storage: StorageClient;
+  storage: StorageBackend;
   journal: Journal;
   log: Logger;
   signal?: AbortSignal;
@@ -63,14 +63,15 @@ export async function executeDeletion(input: ExecuteInput): Promise<ExecuteOutco
   }
 
   for (const { partition, items } of groups.values()) {
-    for (let i = 0; i < items.length; i += DELETE_BATCH) {
+    const size = input.storage.limits.deleteBatch;
+    for (let i = 0; i < items.length; i += size) {
       if (input.signal?.aborted) {
         result.stop = { kind: 'interrupted', message: `interrupted (${String(input.signal.reason)}) before ${items.length - i} more in ${partitionKey(partition)}` };
         return result;
       }
       const entries: JournalEntry[] = [];
       try {
-        const stop = await deleteBatch(input, partition, items.slice(i, i + DELETE_BATCH), entries, result);
+        const stop = await deleteBatch(input, partition, items.slice(i, i + size), entries, result);
         if (stop) {
           result.stop = stop;
           return result;
@@ -131,7 +132,7 @@ async function deleteBatch(input: ExecuteInput, partition: Partition, batch: Sto
 
   // nothing is awaited between the last check and this call
   try {
-    const answers = await input.storage.deleteByAssetIds(ready.map((a) => a.assetId!));
+    const answers = await input.storage.delete(ready.map((a) => a.assetId!));
     const byId = new Map(answers.map((o) => [o.assetId, o.outcome]));
     for (const asset of ready) {
       const answer = byId.get(asset.assetId!);

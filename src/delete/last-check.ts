@@ -6,14 +6,15 @@
  * between this check and the DELETE call, and the call names asset_ids: a file uploaded under the
  * same public_id after the lookup has another asset_id and is not the one removed.
  */
-import type { Partition, StorageClient, StoredAsset } from '../storage/types.js';
+import type { StorageBackend } from '../storage/backend.js';
+import type { Partition, StoredAsset } from '../storage/types.js';
 import type { Outcome } from './journal.js';
 
 export interface LastCheckInput {
   partition: Partition;
   /** The assets as they were reviewed (the plan's lookup, which matched the report's rows). */
   batch: StoredAsset[];
-  storage: StorageClient;
+  storage: StorageBackend;
   /** Reads every reference again (one streamed pass) and tells which of `batch` one protects now. */
   referencedNow: (batch: StoredAsset[]) => Promise<Set<StoredAsset>>;
 }

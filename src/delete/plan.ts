@@ -5,8 +5,8 @@
  */
 import pLimit from 'p-limit';
 import type { ReferenceIndex } from '../audit/reference-index.js';
-import { LOOKUP_BATCH } from '../storage/cloudinary/client.js';
-import { partitionKey, type Partition, type StorageClient, type StoredAsset } from '../storage/types.js';
+import type { StorageBackend } from '../storage/backend.js';
+import { partitionKey, type Partition, type StoredAsset } from '../storage/types.js';
 import type { Candidate } from './candidates.js';
 import type { Journal, Outcome } from './journal.js';
 
@@ -32,7 +32,7 @@ export interface PlanInput {
   index: ReferenceIndex;
   isIgnored: (publicId: string) => boolean;
   journal: Journal;
-  storage: StorageClient;
+  storage: StorageBackend;
   minAgeHours: number;
   now: Date;
   signal?: AbortSignal;
@@ -60,8 +60,8 @@ export async function planDeletion(input: PlanInput): Promise<DeletePlan> {
   const current = new Map<string, StoredAsset>();
   const jobs: Array<Promise<void>> = [];
   for (const { partition, items } of byPartition.values()) {
-    for (let i = 0; i < items.length; i += LOOKUP_BATCH) {
-      const batch = items.slice(i, i + LOOKUP_BATCH);
+    for (let i = 0; i < items.length; i += input.storage.limits.lookupBatch) {
+      const batch = items.slice(i, i + input.storage.limits.lookupBatch);
       jobs.push(
         limit(async () => {
           input.signal?.throwIfAborted();

@@ -9,9 +9,9 @@ import { ReferenceIndex, type RowSink } from '../audit/reference-index.js';
 import type { FileConfig } from '../config/schema.js';
 import type { DatabaseTarget } from '../database/types.js';
 import { refusal } from '../errors.js';
+import type { ReferenceGrammar } from '../storage/backend.js';
 import type { Partition } from '../storage/types.js';
 import { collectReferences } from '../references/collect.js';
-import { cloudinaryGrammar } from '../storage/cloudinary/grammar/index.js';
 
 /** A re-read that finds this much less than the scan did is refused (see above). */
 export const MAX_REFERENCE_DROP = 0.25;
@@ -21,7 +21,8 @@ const DISCARD_ROWS: RowSink = { add() {} };
 export interface ReferenceReading {
   database: DatabaseTarget;
   config: FileConfig;
-  cloudName: string;
+  /** How stored values name the store's files (the backend's). */
+  grammar: ReferenceGrammar;
   /** References the scan that wrote the report saw (from its JSON twin). */
   scanned?: number;
 }
@@ -33,7 +34,7 @@ export async function readReferences(r: ReferenceReading, signal: AbortSignal | 
   try {
     await collectReferences(reader, index, {
       sources: r.config.references,
-      grammar: cloudinaryGrammar({ cloudName: r.cloudName, hosts: r.config.cloudinary.hosts }),
+      grammar: r.grammar,
       signal,
     });
   } finally {

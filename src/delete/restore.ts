@@ -6,9 +6,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { refusal } from '../errors.js';
+import { refusal, usageError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { BackupEntry } from './backup.js';
+import { readManifest, type BackupEntry } from './backup.js';
 
 export interface Uploader {
   upload(file: string, asset: { publicId: string; resourceType: string; type: string }): Promise<Record<string, unknown>>;
@@ -18,6 +18,28 @@ export interface RestoreOutcome {
   entry: BackupEntry;
   outcome: 'restored' | 'skipped' | 'failed';
   message?: string;
+}
+
+export interface RestoreTotals {
+  restored: number;
+  /** An asset exists under the public_id again; left as it is. */
+  skipped: number;
+  failed: number;
+}
+
+/** What a restore would upload: the manifest's entries (only `only`'s, when given); none is a usage error. */
+export function restorePlan(dir: string, only?: string): BackupEntry[] {
+  const entries = readManifest(dir).filter((e) => !only || e.publicId === only);
+  if (entries.length === 0) throw usageError(`no backups found in ${dir}${only ? ` for "${only}"` : ''} (expected manifest.jsonl written by delete --backup-dir)`);
+  return entries;
+}
+
+/** The restore core: refuses a foreign cloud, uploads each checked backup, and counts the outcomes. */
+export async function runRestore(input: { dir: string; entries: BackupEntry[]; uploader: Uploader; cloudName: string; log: Logger }): Promise<{ outcomes: RestoreOutcome[]; totals: RestoreTotals }> {
+  checkRestoreCloud(input.entries, input.cloudName, input.log);
+  const outcomes = await restoreBackups(input.dir, input.entries, input.uploader, input.log);
+  const count = (what: RestoreOutcome['outcome']) => outcomes.filter((o) => o.outcome === what).length;
+  return { outcomes, totals: { restored: count('restored'), skipped: count('skipped'), failed: count('failed') } };
 }
 
 /** Refuses entries saved from another cloud than the one restore would upload to. */

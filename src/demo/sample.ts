@@ -14,6 +14,16 @@ export const DEMO_ASSETS = 3_000;
 const DAY = 86_400_000;
 
 
+/** The demo's two databases: an SQLite file (the default: starts at once) or PGlite (embedded Postgres). */
+export const DEMO_DATABASES = ['sqlite', 'pglite'] as const;
+export type DemoDatabase = (typeof DEMO_DATABASES)[number];
+
+/** Column types that differ: SQLite keeps JSON and timestamps as text. */
+const COLUMN_TYPES: Record<DemoDatabase, { json: string; timestamp: string }> = {
+  sqlite: { json: 'TEXT', timestamp: 'TEXT' },
+  pglite: { json: 'jsonb', timestamp: 'timestamptz' },
+};
+
 export interface DemoSample {
   assets: AssetInput[];
   /** SQL that creates and fills the app's tables. */
@@ -26,7 +36,8 @@ const TITLES = ['Sunset over the bay', 'Mountain view', 'City lights', 'Forest p
 const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'];
 const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-export function demoSample(total = DEMO_ASSETS, now = Date.now()): DemoSample {
+export function demoSample(total = DEMO_ASSETS, database: DemoDatabase = 'sqlite', now = Date.now()): DemoSample {
+  const types = COLUMN_TYPES[database];
   const rand = prng(2024);
   const cloud = DEMO_CLOUD;
   const assets: AssetInput[] = [];
@@ -51,7 +62,7 @@ export function demoSample(total = DEMO_ASSETS, now = Date.now()): DemoSample {
   for (let k = 0; k < kinds.prompt; k++) {
     const a = add({ public_id: `prompts/${TITLES[k % TITLES.length]!.toLowerCase().replace(/ /g, '_')}_${k}`, resource_type: 'image', format: k % 5 ? 'jpg' : 'png' }, 200_000 + Math.floor(rand() * 3_000_000));
     const ref = track(used(), `image/upload/v1712345678/${a.public_id}.${a.format}`);
-    if (ref) prompts.push(`(${k + 1}, ${q(`${TITLES[k % TITLES.length]} #${k}`)}, ${1 + (k % USERS.length)}, ${q(ref)}, ${rand() < 0.1 ? 'now()' : 'NULL'})`);
+    if (ref) prompts.push(`(${k + 1}, ${q(`${TITLES[k % TITLES.length]} #${k}`)}, ${1 + (k % USERS.length)}, ${q(ref)}, ${rand() < 0.1 ? 'CURRENT_TIMESTAMP' : 'NULL'})`);
   }
   // users: bare public_ids of their avatars
   const users: string[] = USERS.map((u, k) => `(${k + 1}, ${q(u)}, NULL)`);
@@ -91,7 +102,7 @@ export function demoSample(total = DEMO_ASSETS, now = Date.now()): DemoSample {
   // the other kind of rot: rows pointing at files that are gone
   let missing = 0;
   for (let k = 0; k < 8; k++, missing++) {
-    prompts.push(`(${100_000 + k}, ${q(`Lost upload #${k}`)}, ${1 + (k % USERS.length)}, ${q(`image/upload/v1712345678/prompts/deleted_in_console_${k}.jpg`)}, ${k % 3 === 0 ? 'now()' : 'NULL'})`);
+    prompts.push(`(${100_000 + k}, ${q(`Lost upload #${k}`)}, ${1 + (k % USERS.length)}, ${q(`image/upload/v1712345678/prompts/deleted_in_console_${k}.jpg`)}, ${k % 3 === 0 ? 'CURRENT_TIMESTAMP' : 'NULL'})`);
   }
   for (let k = 0; k < 3; k++, missing++) users.push(`(${50_000 + k}, ${q(`ghost${k}`)}, ${q(`avatars/never_uploaded_${k}`)})`);
   (articleBodies[0] ??= []).push(`https://res.cloudinary.com/${cloud}/image/upload/w_600/v1/articles/removed_figure.jpg`);
@@ -99,9 +110,10 @@ export function demoSample(total = DEMO_ASSETS, now = Date.now()): DemoSample {
   products.push(`(${90_000}, ${q('Discontinued lamp')}, ${q(JSON.stringify({ gallery: [{ public_id: 'products/discontinued_lamp', alt: 'Lamp' }] }))})`);
   missing++;
 
-  const articles = articleBodies.map((urls, k) => {
+  // flatMap skips the holes a small sample leaves (an article whose every figure went unused)
+  const articles = articleBodies.flatMap((urls, k) => {
     const body = urls.map((u, n) => (u.includes('/video/') ? `<video controls src="${u}"></video>` : `<p>Section ${n + 1}</p><figure><img src="${u}" alt="figure"></figure>`)).join('\n');
-    return `(${k + 1}, ${q(`Article ${k + 1}`)}, ${q(`<h1>Article ${k + 1}</h1>\n${body}`)})`;
+    return [`(${k + 1}, ${q(`Article ${k + 1}`)}, ${q(`<h1>Article ${k + 1}</h1>\n${body}`)})`];
   });
   galleries.forEach((g, k) => products.push(`(${k + 1}, ${q(`Product line ${k + 1}`)}, ${q(JSON.stringify({ gallery: g, theme: { background: '#fff' } }))})`));
 
@@ -112,9 +124,9 @@ export function demoSample(total = DEMO_ASSETS, now = Date.now()): DemoSample {
   };
   const sql = [
     `CREATE TABLE users (id int PRIMARY KEY, username text NOT NULL, avatar text);
-     CREATE TABLE prompts (id int PRIMARY KEY, title text, author_id int, featured_image varchar(255), deleted_at timestamptz);
+     CREATE TABLE prompts (id int PRIMARY KEY, title text, author_id int, featured_image varchar(255), deleted_at ${types.timestamp});
      CREATE TABLE articles (id int PRIMARY KEY, title text, body text);
-     CREATE TABLE products (id int PRIMARY KEY, name text, media jsonb);
+     CREATE TABLE products (id int PRIMARY KEY, name text, media ${types.json});
      CREATE TABLE documents (id int PRIMARY KEY, title text, file_url text);`,
     ...insert('users', users),
     ...insert('prompts', prompts),

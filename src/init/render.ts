@@ -49,7 +49,9 @@ export function proposeSources(findings: ColumnFinding[], taken: Iterable<string
       const cols = [`${quote(c.column)} AS ref`];
       if (c.primaryKey) cols.unshift(`${quote(c.primaryKey)} AS id`);
       if (c.titleColumn) cols.push(`${quote(c.titleColumn)} AS title`);
-      source = { name, query: `SELECT ${cols.join(', ')} FROM ${quote(c.schema)}.${quote(c.table)} WHERE ${quote(c.column)} IS NOT NULL`, ...extract } as SourceConfig;
+      // the default schema is left out here too, as the shorthand above leaves it out
+      const table = c.defaultSchema ? quote(c.table) : `${quote(c.schema)}.${quote(c.table)}`;
+      source = { name, query: `SELECT ${cols.join(', ')} FROM ${table} WHERE ${quote(c.column)} IS NOT NULL`, ...extract } as SourceConfig;
     }
     return { source, finding };
   });

@@ -149,14 +149,12 @@ describe.skipIf(!HAVE_CHROMIUM)('review page in Chromium', () => {
     for (const l of lines) expect(original).toContain(`${l}\n`);
     expect(await page.locator('#export-status').textContent()).toContain('asset-audit delete --input report.confirmed.csv');
 
-    // delete goes by asset_id: name what was deleted by the public_ids those asset_ids had
+    // delete names asset_ids (never public_ids): map the ids it sent back to what they were
     const publicIdOf = new Map(emu.allAssets().map((a) => [a.asset_id, a.public_id]));
     const run = await runCli(['delete', '--input', 'report.confirmed.csv', '--confirm'], { cwd: dir, env });
     expect(run.code, run.stderr).toBe(0);
-    const deleted = emu.requests
-      .filter((r) => r.kind === 'admin' && r.method === 'DELETE')
-      .flatMap((r) => (r.params.asset_ids as string[] | undefined) ?? [])
-      .map((id) => publicIdOf.get(id));
+    const sent = emu.requests.filter((r) => r.kind === 'admin' && r.method === 'DELETE').flatMap((r) => [r.params.asset_ids ?? []].flat().map(String));
+    const deleted = sent.map((id) => publicIdOf.get(id) ?? `unknown asset_id ${id}`);
     expect(deleted.sort()).toEqual(['old/0', 'old/1', 'old/2', 'old/3', 'old/4']);
   });
 

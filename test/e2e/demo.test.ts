@@ -25,5 +25,29 @@ describe('demo', () => {
     expect(run.stderr).toContain(`Report: reports/${csv}`);
     expect(run.stderr).not.toMatch(/webhook|Email/);
     expect(run.stderr).not.toContain('user-secret-x');
+    expect(run.stderr).toContain('Filled an SQLite file');
+  });
+
+  it('finds the same orphans and missing records with --database pglite (an embedded Postgres)', async () => {
+    const findings = async (args: string[]) => {
+      const dir = workspace();
+      const run = await runCli(['demo', '--assets', '300', ...args], { cwd: dir, env: { CLOUDINARY_URL: 'cloudinary://1:user-secret-x@mine' } });
+      expect(run.code, run.stderr).toBe(0);
+      const csv = readdirSync(path.join(dir, 'reports')).find((f) => f.endsWith('.csv'))!;
+      const report = readReport(readFileSync(path.join(dir, 'reports', csv), 'utf8'));
+      return { stderr: run.stderr, orphans: report.orphans.map((o) => o.public_id).sort(), missing: report.missing.map((m) => `${m.source}/${m.record_id}/${m.status}`).sort() };
+    };
+    const pglite = await findings(['--database', 'pglite']);
+    expect(pglite.stderr).toContain('an embedded Postgres (PGlite)');
+    const sqlite = await findings([]);
+    expect(pglite.orphans.length).toBeGreaterThan(0);
+    expect(pglite.orphans).toEqual(sqlite.orphans);
+    expect(pglite.missing).toEqual(sqlite.missing);
+  });
+
+  it('names the databases it offers for an unknown --database', async () => {
+    const run = await runCli(['demo', '--database', 'oracle'], { cwd: workspace() });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--database: use one of sqlite, pglite (got "oracle")');
   });
 });
