@@ -6,7 +6,7 @@
  * starts. An interruption is honoured between batches: the batch in flight always finishes and is
  * recorded.
  */
-import { StorageError } from '../storage/cloudinary/errors.js';
+import { StorageError } from '../storage/errors.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { partitionKey, type Partition, type StoredAsset } from '../storage/types.js';
 import type { Logger } from '../log.js';

@@ -1,7 +1,7 @@
 /**
  * The last check, made for each batch right before its DELETE call and after its backups, however
- * recently the previous one ran: the references are read again and the batch is looked up again in
- * the storage. An asset some reference now protects, that is gone, or whose asset_id, version,
+ * recently the previous one ran: the batch is looked up again in the storage, then the references are
+ * read again. An asset some reference now protects, that is gone, or whose asset_id, version,
  * size or upload time differ from what was reviewed (and backed up) is not sent. Nothing is awaited
  * between this check and the DELETE call, and the call names asset_ids: a file uploaded under the
  * same public_id after the lookup has another asset_id and is not the one removed.
@@ -28,20 +28,22 @@ export interface LastCheck {
 
 export async function lastCheck(input: LastCheckInput): Promise<LastCheck> {
   const held: LastCheck['held'] = [];
-  const referenced = await input.referencedNow(input.batch);
-  const unreferenced: StoredAsset[] = [];
-  for (const asset of input.batch) {
-    if (referenced.has(asset)) held.push({ asset, outcome: 'skipped:referenced' });
-    else unreferenced.push(asset);
-  }
-  const found = unreferenced.length ? await input.storage.lookup(input.partition, unreferenced.map((a) => a.publicId)) : [];
+  // the lookup first, the references last: the snapshot the re-read takes is then the newest thing
+  // known when the DELETE call goes out (the asset_id in that call already guards against replacement)
+  const found = await input.storage.lookup(input.partition, input.batch.map((a) => a.publicId));
   const now = new Map(found.map((a) => [a.publicId, a]));
-  const ready: StoredAsset[] = [];
-  for (const asset of unreferenced) {
+  const unchanged: StoredAsset[] = [];
+  for (const asset of input.batch) {
     const current = now.get(asset.publicId);
     const changes = current ? differences(asset, current) : [];
     if (!current) held.push({ asset, outcome: 'not_found' });
     else if (changes.length) held.push({ asset, outcome: `skipped:replaced_before_delete (${changes.join(', ')})` });
+    else unchanged.push(asset);
+  }
+  const referenced = unchanged.length ? await input.referencedNow(unchanged) : new Set<StoredAsset>();
+  const ready: StoredAsset[] = [];
+  for (const asset of unchanged) {
+    if (referenced.has(asset)) held.push({ asset, outcome: 'skipped:referenced' });
     else ready.push(asset);
   }
   return { ready, held };

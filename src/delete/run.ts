@@ -12,7 +12,7 @@ import type { DatabaseTarget } from '../database/types.js';
 import { AuditError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { asStop, type Stop } from '../scan/stop.js';
-import { StorageError } from '../storage/cloudinary/errors.js';
+import { StorageError } from '../storage/errors.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { loadConfirmedReport, type ConfirmedReport } from './candidates.js';
 import { entryFor, executeDeletion, type ExecuteOutcome } from './execute.js';
