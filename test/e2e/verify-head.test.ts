@@ -34,7 +34,7 @@ type Row = { source: string; recordId: string; publicId: string };
 const keys = (rows: Row[]) => rows.map((m) => `${m.source}:${m.recordId}:${m.publicId}`).sort();
 const lookupCalls = (log: readonly RequestLogEntry[]) => log.filter((e) => e.kind === 'admin' && e.params.public_ids !== undefined);
 
-describe('detect --verify head', () => {
+describe('[slow] detect --verify head', () => {
   it('finds the same missing set as lookups, with no Admin API lookup', async () => {
     emu.setRateLimit({ remaining: LIMIT });
     const dir = workspace({ 'asset-audit.config.json': scenarioConfig });
