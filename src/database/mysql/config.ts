@@ -14,6 +14,7 @@
 import { registerSecret } from '../../config/redact.js';
 import { usageError } from '../../errors.js';
 import { decodeUrlPart } from '../url.js';
+import { tlsCheck, type TlsCheck } from '../tls.js';
 
 export type TlsMode = 'disable' | 'prefer' | 'require' | 'verify-ca' | 'verify-full' | 'profile';
 
@@ -153,20 +154,8 @@ export function parseMysqlUrl(value: string): MysqlTarget {
 }
 
 /** mysql2's `ssl` option for a TLS mode; `prefer` tries this first and falls back to plain text. */
-export function sslOption(target: MysqlTarget): undefined | string | { rejectUnauthorized: boolean; checkServerIdentity?: () => undefined } {
-  switch (target.tls) {
-    case 'disable':
-      return undefined;
-    case 'prefer':
-    case 'require':
-      return { rejectUnauthorized: false };
-    case 'verify-ca':
-      return { rejectUnauthorized: true, checkServerIdentity: () => undefined };
-    case 'verify-full':
-      return { rejectUnauthorized: true };
-    case 'profile':
-      return target.tlsProfile;
-  }
+export function sslOption(target: MysqlTarget): undefined | string | TlsCheck {
+  return target.tls === 'profile' ? target.tlsProfile : tlsCheck(target.tls);
 }
 
 export const tlsSummary = (target: MysqlTarget): string =>

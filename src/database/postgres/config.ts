@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { registerSecret } from '../../config/redact.js';
 import { usageError } from '../../errors.js';
 import { decodeUrlPart } from '../url.js';
+import { tlsCheck } from '../tls.js';
 
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 const SSL_MODES: SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
@@ -48,16 +49,5 @@ export function parsePostgresUrl(value: string, env: NodeJS.ProcessEnv = process
 }
 
 export function sslOption(mode: SslMode): pg.ClientConfig['ssl'] {
-  switch (mode) {
-    case 'disable':
-    case 'allow':
-      return false;
-    case 'prefer':
-    case 'require':
-      return { rejectUnauthorized: false };
-    case 'verify-ca':
-      return { rejectUnauthorized: true, checkServerIdentity: () => undefined };
-    case 'verify-full':
-      return { rejectUnauthorized: true };
-  }
+  return tlsCheck(mode) ?? false;
 }
