@@ -7,8 +7,6 @@
  * must work, and no diagnostic (stderr, in text or JSON logs) may show the password.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +14,7 @@ import { CloudinaryEmulator } from '../../src/emulator/index.js';
 import { runCli, workspace, type CliResult } from '../support/cli.js';
 import { startDatabase, type TestDatabase } from '../support/database.js';
 import { startSmtp } from '../support/smtp.js';
+import { startHookServer, type HookServer } from '../support/hook-server.js';
 
 const CLOUD = 'harness-cloud';
 const SPECIAL = 'q"b\\<&>z';
@@ -48,9 +47,9 @@ const config = {
 };
 
 let db: TestDatabase;
-let hook: Server;
+let hook: HookServer;
 let hookBase: string;
-const hookBodies: string[] = [];
+let hookBodies: string[] = [];
 
 beforeAll(async () => {
   db = await startDatabase();
@@ -63,21 +62,14 @@ beforeAll(async () => {
   ];
   await db.exec(`CREATE TABLE media_files (id int PRIMARY KEY, title text, author text, file text, status text);
     INSERT INTO media_files VALUES ${rows.map((r) => `(${r[0]}, ${r.slice(1).map((v) => q(String(v))).join(', ')})`).join(', ')}`);
-  hook = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      hookBodies.push(body);
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-  hookBase = `http://127.0.0.1:${(hook.address() as AddressInfo).port}`;
+  hook = await startHookServer();
+  hookBase = hook.base;
+  hookBodies = hook.bodies;
 });
 
 afterAll(async () => {
   await db?.close();
-  await new Promise((r) => hook?.close(r));
+  await hook?.close();
 });
 
 interface Outputs {

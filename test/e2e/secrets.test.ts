@@ -5,13 +5,12 @@
  * row is data and reaches the reports exactly (test/e2e/exact-data.test.ts), while every
  * diagnostic showing it masks them.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudinaryEmulator } from '../../src/emulator/index.js';
 import { runCli, workspace, type CliResult } from '../support/cli.js';
+import { startHookServer, type HookServer } from '../support/hook-server.js';
 import { startDatabase, type TestDatabase } from '../support/database.js';
 import { scenarioConfig, seedScenario } from '../support/seed.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
@@ -22,9 +21,9 @@ const SMTP_PASSWORD = 'smtp-Secret-value-4242';
 let emu: CloudinaryEmulator;
 let db: TestDatabase;
 let smtp: TestSmtp;
-let hook: Server;
+let hook: HookServer;
 let hookUrl: string;
-const hookBodies: string[] = [];
+let hookBodies: string[] = [];
 let env: Record<string, string>;
 let secrets: string[];
 /** The planted row's values: data, so they are in the reports as they are in the database. */
@@ -41,16 +40,9 @@ beforeAll(async () => {
   const planted = secrets.join(' / ');
   plantedValues = [planted, `image/upload/v1/prompts/${API_SECRET}.jpg`, `prompts/${API_SECRET}`];
   await db.exec(`INSERT INTO prompts_prompt (id, title, author_id, featured_image, created_at) VALUES (88888, '${planted.replace(/'/g, "''")}', 1, '${plantedValues[1]}', now())`);
-  hook = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      hookBodies.push(body);
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-  hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
+  hook = await startHookServer();
+  hookUrl = `${hook.base}/hook`;
+  hookBodies = hook.bodies;
   env = { CLOUDINARY_URL: emu.cloudinaryUrl, DATABASE_URL: db.url, SMTP_URL: smtp.url, ADMINS: 'ops@example.com' };
 });
 
@@ -58,7 +50,7 @@ afterAll(async () => {
   await emu?.stop();
   await db?.close();
   await smtp?.close();
-  await new Promise((r) => hook?.close(r));
+  await hook?.close();
 });
 
 /** The secrets a run was given: the passwords in its three URLs. */

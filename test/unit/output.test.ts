@@ -1,19 +1,9 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { capturedStream } from '../support/captured-stream.js';
 import { createOutput, parseLogFormat } from '../../src/cli/output.js';
 import { registerSecret } from '../../src/config/redact.js';
 
-function stream(tty: boolean): NodeJS.WriteStream & { text: string } {
-  const s = new Writable({
-    write(chunk, _enc, cb) {
-      s.text += chunk.toString();
-      cb();
-    },
-  }) as unknown as NodeJS.WriteStream & { text: string };
-  s.text = '';
-  Object.assign(s, { isTTY: tty, columns: 80 });
-  return s;
-}
+const stream = (tty: boolean) => capturedStream(tty, 80);
 
 describe('output', () => {
   it('on a TTY: colour and a live line rewritten in place, with the status after the message', () => {

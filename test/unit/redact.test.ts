@@ -1,5 +1,5 @@
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { capturedStream } from '../support/captured-stream.js';
 import { createOutput, terminalText } from '../../src/cli/output.js';
 import { clearSecrets, diagnostic, errorMessage, registerSecret } from '../../src/config/redact.js';
 import { parseCloudinaryUrl } from '../../src/config/cloudinary-url.js';
@@ -8,17 +8,7 @@ import { parseNotifyUrl } from '../../src/notify/webhook.js';
 import { oneLine } from '../../src/report/one-line.js';
 import { normaliseSdkError } from '../../src/storage/cloudinary/errors.js';
 
-function stream(tty: boolean): NodeJS.WriteStream & { text: string } {
-  const s = new Writable({
-    write(chunk, _enc, cb) {
-      s.text += chunk.toString();
-      cb();
-    },
-  }) as unknown as NodeJS.WriteStream & { text: string };
-  s.text = '';
-  Object.assign(s, { isTTY: tty, columns: 40 });
-  return s;
-}
+const stream = (tty: boolean) => capturedStream(tty, 40);
 
 afterEach(() => clearSecrets());
 
