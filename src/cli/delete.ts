@@ -12,6 +12,7 @@ import { ExitCode, usageError } from './exit.js';
 import { createOutput, type Output } from './output.js';
 import { interruptible } from './signals.js';
 import { asExitError } from './storage-errors.js';
+import type { StorageBackend } from '../storage/backend.js';
 
 interface DeleteFlags {
   storage?: string;
@@ -23,6 +24,7 @@ interface DeleteFlags {
   maxDelete: string;
   timeout: string;
   backupDir?: string;
+  purgeOlderThan?: string;
   journal?: string;
   config?: string;
   json?: boolean;
@@ -40,7 +42,8 @@ export function registerDelete(program: Command): void {
     .option('--yes', 'on a terminal, do not ask to type the cloud name')
     .option('--min-age <hours>', 'skip assets uploaded less than this many hours ago', '24')
     .option('--max-delete <n>', 'refuse when more than this many would be deleted', '1000')
-    .option('--backup-dir <dir>', 'download each original here before deleting it (restore with `asset-audit restore`)')
+    .option('--backup-dir <dir>', 'download each original here before deleting it (restore with `asset-audit restore`); a media folder moves its files here instead (default: <root>/../.asset-audit-trash/<run>/)')
+    .option('--purge-older-than <days>', 'a media folder: also remove quarantine runs older than this many days from <root>/../.asset-audit-trash (listed only, without --confirm)')
     .option('--journal <file>', 'journal of outcomes (default: next to the report, .journal.csv); re-running resumes from it')
     .option('-c, --config <file>', 'configuration file (the same one detect used)')
     .option('--storage <url>', 'the store to delete from (default: STORAGE_URL, else config storage.url, else CLOUDINARY_URL)')
@@ -59,12 +62,13 @@ async function runDelete(flags: DeleteFlags): Promise<number> {
   const minAgeHours = parseCount('--min-age', flags.minAge, { min: 0 });
   const maxDelete = parseCount('--max-delete', flags.maxDelete, { min: 0 });
   const deadlineMs = parseCount('--timeout', flags.timeout) * 1000;
-  const { config } = loadConfigOrThrow(flags.config, log);
-  const target = parseStorage(config, process.env, { storage: flags.storage });
+  const purgeDays = flags.purgeOlderThan !== undefined ? parseCount('--purge-older-than', flags.purgeOlderThan, { min: 0 }) : undefined;
+  const { config, file } = loadConfigOrThrow(flags.config, log);
+  const target = parseStorage(config, process.env, { storage: flags.storage, configDir: path.dirname(file) });
   const database = parseDatabaseUrl(process.env.DATABASE_URL);
   const confirmed = flags.confirm === true;
 
-  const storage = await target.open({ warnAt: 0.8, stopAt: 0.95, deadlineMs, onWarn: (b) => log.warn(`${b.limit - b.remaining}/${b.limit} Admin API calls used this hour`), onRetry: (m) => log.debug(m) });
+  const storage = await target.open({ deleting: true, quarantineDir: flags.backupDir, warnAt: 0.8, stopAt: 0.95, deadlineMs, onWarn: (b) => log.warn(`${b.limit - b.remaining}/${b.limit} Admin API calls used this hour`), onRetry: (m) => log.debug(m) });
   let refusedBy: string | undefined;
   let result: DeletionResult;
   try {
@@ -98,9 +102,24 @@ async function runDelete(flags: DeleteFlags): Promise<number> {
   } catch (err) {
     throw asExitError(err);
   } finally {
+    if (purgeDays === undefined) storage.close();
+  }
+  if (purgeDays === undefined) return finish(result, output, flags, refusedBy);
+  try {
+    const code = finish(result, output, flags, refusedBy);
+    purgeQuarantine(storage, purgeDays, confirmed, output);
+    return code;
+  } finally {
     storage.close();
   }
-  return finish(result, output, flags, refusedBy);
+}
+
+/** Old quarantine runs: listed on a dry run, removed with --confirm. */
+function purgeQuarantine(storage: StorageBackend, days: number, confirmed: boolean, output: Output): void {
+  if (!storage.purge) throw usageError(`--purge-older-than: the ${storage.name} store keeps no quarantine (its deletions are final; backups are what --backup-dir downloads)`);
+  const runs = storage.purge(days, confirmed);
+  if (runs.length === 0) output.print([`No quarantine run older than ${days} day(s).`]);
+  else output.print([`${confirmed ? 'Purged' : 'Would purge (dry run)'} ${runs.length} quarantine run(s) older than ${days} day(s):`, ...runs.map((r) => `  - ${r}`)]);
 }
 
 /** undefined when the typed name matches; otherwise why nothing will be deleted. */

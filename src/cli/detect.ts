@@ -105,7 +105,7 @@ export async function runDetect(flags: DetectFlags, options: DetectOptions = {})
   const github = flags.format === 'github' || (flags.format === undefined && env.GITHUB_ACTIONS === 'true' && !flags.json);
   const failOnIncrease = flags.failOnIncrease !== undefined ? parseCount('--fail-on-increase', flags.failOnIncrease, { min: 0 }) : undefined;
   const { config, file } = loadConfigOrThrow(flags.config, log);
-  const target = parseStorage(config, env, { storage: flags.storage });
+  const target = parseStorage(config, env, { storage: flags.storage, configDir: path.dirname(file) });
   const scope = buildScope(flags, new Date(), target.partitions, target.name);
   const database = parseDatabaseUrl(env.DATABASE_URL, env);
   const notify = planNotifications(flags, config, env);

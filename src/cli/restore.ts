@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { restorePlan, runRestore } from '../delete/restore.js';
 import { parseStorage } from '../storage/open.js';
+import { loadConfig } from '../config/load.js';
 import { ExitCode, usageError } from './exit.js';
 import { createOutput } from './output.js';
 
@@ -12,6 +13,7 @@ interface RestoreFlags {
   backupDir: string;
   confirm?: boolean;
   only?: string;
+  config?: string;
   quiet?: boolean;
 }
 
@@ -21,7 +23,8 @@ export function registerRestore(program: Command): void {
     .description('upload the originals saved by `delete --backup-dir` again, under the same public_ids (dry run unless --confirm)')
     .requiredOption('--backup-dir <dir>', 'the directory given to delete --backup-dir')
     .option('--only <public_id>', 'restore just this public_id')
-    .option('--storage <url>', 'the store to upload to (default: STORAGE_URL, else CLOUDINARY_URL)')
+    .option('--storage <url>', 'the store to upload to (default: STORAGE_URL, else config storage.url, else CLOUDINARY_URL)')
+    .option('-c, --config <file>', 'configuration file naming the store (storage.url), when there is one')
     .option('--confirm', 'really upload (without it: list what would be restored)')
     .option('-q, --quiet', 'only warnings, errors and totals')
     .action(async (flags: RestoreFlags) => {
@@ -38,7 +41,10 @@ async function restore(flags: RestoreFlags): Promise<number> {
     output.print(['Dry run: nothing was uploaded. Run again with --confirm.']);
     return ExitCode.Ok;
   }
-  const target = parseStorage({ cloudinary: { hosts: [] } }, process.env, { storage: flags.storage });
+  // a config beside (or named) says which store, and a relative file: URL is read against its folder
+  const loaded = loadConfig(process.cwd(), flags.config);
+  const settings = loaded.config ? { storage: loaded.config.storage, cloudinary: loaded.config.cloudinary } : { cloudinary: { hosts: [] } };
+  const target = parseStorage(settings, process.env, { storage: flags.storage, configDir: loaded.file && loaded.config ? path.dirname(loaded.file) : process.cwd() });
   const storage = await target.open({ warnAt: 0.8, stopAt: 0.95 });
   try {
     if (!storage.upload) throw usageError(`the ${target.name} store named by ${target.origin} cannot upload files; nothing was restored`);

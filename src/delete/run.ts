@@ -48,7 +48,7 @@ export interface DeletionInput {
   maxDelete: number;
   /** false: plan only (a dry run). */
   execute: boolean;
-  /** Download each original here before deleting it. */
+  /** Download each original here before deleting it (a store that quarantines was given it when opened). */
   backupDir?: string;
   log: Logger;
   signal?: AbortSignal;
@@ -96,11 +96,12 @@ export async function runDeletion(input: DeletionInput): Promise<DeletionResult>
   const cloudName = input.storage.account;
   const reportFile = path.resolve(input.reportFile);
   const journalFile = path.resolve(input.journalFile ?? journalOf(reportFile));
-  const report = loadConfirmedReport(reportFile, input.twinFile ? path.resolve(input.twinFile) : undefined);
-  const twin = trustedTwin(report, cloudName, config);
+  const report = loadConfirmedReport(reportFile, input.twinFile ? path.resolve(input.twinFile) : undefined, input.storage.partitions);
+  const twin = trustedTwin(report, input.storage, config);
   const reading: ReferenceReading = { database: input.database, config, grammar: input.storage.grammar, partitions: input.storage.partitions, scanned: twin.references };
   log.info(`Report ${path.relative(process.cwd(), reportFile)}: ${report.candidates.length} orphan(s) listed${report.incomplete ? ' (from an incomplete scan)' : ''}`);
-  const backupDir = input.backupDir ? path.resolve(input.backupDir) : undefined;
+  // a store that quarantines (a folder) keeps what it deletes itself: restore reads its quarantine
+  const backupDir = input.storage.quarantine ?? (input.backupDir ? path.resolve(input.backupDir) : undefined);
   const common: Common = { cloudName, journalFile, ...(backupDir ? { backupDir } : {}) };
   try {
     return { ...common, ...(await deleteVerified(input, report, reading, journalFile, cloudName)) };
@@ -142,7 +143,7 @@ async function deleteVerified(input: DeletionInput, report: ConfirmedReport, rea
   if (plan.toDelete.length > 0 && input.hooks?.confirm && !(await input.hooks.confirm(plan, signal))) return { status: 'vetoed', plan };
 
   journal.append(plan.settled.map((s) => entryFor({ ...s.candidate, ...(s.current ?? {}) }, s.outcome)));
-  const backupDir = input.backupDir ? path.resolve(input.backupDir) : undefined;
+  const backupDir = input.backupDir && !storage.quarantine ? path.resolve(input.backupDir) : undefined;
   const outcome = await executeDeletion({
     items: plan.toDelete,
     storage,

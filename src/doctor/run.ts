@@ -55,7 +55,7 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorResult> {
   // 2. the store
   let store: StorageTarget | undefined;
   const storageConfig = { storage: config?.storage, cloudinary: { hosts: config?.cloudinary.hosts ?? [] } };
-  const storageFlags = { storage: input.storage };
+  const storageFlags = { storage: input.storage, configDir: loaded.file ? path.dirname(loaded.file) : cwd };
   try {
     store = parseStorage(storageConfig, env, storageFlags);
     report('ok', store.origin, store.masked);

@@ -73,7 +73,7 @@ export async function runInit(input: InitInput): Promise<InitResult> {
 
   const hosts = existing?.cloudinary.hosts ?? [];
   const storageConfig = { storage: existing?.storage, cloudinary: { hosts } };
-  const storageFlags = { storage: input.storage };
+  const storageFlags = { storage: input.storage, configDir: path.dirname(target) };
   const store = storageChosen(storageConfig, input.env, storageFlags) ? parseStorage(storageConfig, input.env, storageFlags) : undefined;
   let assets: AssetSample = emptyAssetSample();
   if (store) {

@@ -7,6 +7,7 @@ import { missingByStatus } from '../audit/result.js';
 import type { Sampled } from '../audit/reference-index.js';
 import { diagnostic } from '../config/redact.js';
 import { oneLine } from './one-line.js';
+import { reportVocabulary } from '../storage/vocabulary.js';
 
 export interface Paint {
   bold(s: string): string;
@@ -27,7 +28,7 @@ export function summaryLines(r: DetectResult, paint: Paint, reportPath?: string)
   const lines: string[] = [];
   const rule = '='.repeat(60);
   lines.push('', paint.bold('Results'), rule);
-  lines.push(`Cloud: ${r.cloudName}   Scope: ${scopeText(r)}`);
+  lines.push(`${reportVocabulary(r.backend).accountWord ?? 'Cloud'}: ${r.cloudName}   Scope: ${scopeText(r)}`);
   if (r.scope.orphans) {
     const total = r.listing.inScope;
     lines.push(`Assets scanned: ${n(total)}`);

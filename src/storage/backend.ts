@@ -60,6 +60,8 @@ export interface ReportVocabulary {
   keyColumn: string;
   /** The column of the file's URL, e.g. `cloudinary_url`. */
   urlColumn: string;
+  /** What the summary calls the account, e.g. `Cloud` (its name follows) or `Folder`. */
+  accountWord?: string;
   /** The orphan section's columns, in order (the key and URL columns among them). */
   orphanColumns: readonly OrphanColumn[];
   /** Older orphan headers still read back: their rows get '' for the columns they lack. */
@@ -108,6 +110,13 @@ export interface StorageBackend {
   accountUsage?(): Promise<AccountUsage>;
   /** Existence of one key by a request outside the budget: only `absent` proves absence. */
   head?(partition: Partition, id: string, signal?: AbortSignal): Promise<{ status: 'exists' } | { status: 'absent' } | { status: 'unknown'; reason: string }>;
+  /**
+   * Where delete() moves files instead of destroying them (a folder's quarantine, when opened for a
+   * delete): restore moves them back from there. Absent: delete destroys, and backups are downloads.
+   */
+  readonly quarantine?: string;
+  /** Removes quarantine runs older than `days` (listed only unless `execute`); returns their folders. */
+  purge?(days: number, execute: boolean): string[];
   /** A cheap authenticated call (doctor). */
   ping?(): Promise<void>;
   /** Raw account usage (init, doctor), where the store reports it. */
@@ -132,4 +141,10 @@ export interface StorageFlags {
   retryAttempts?: number;
   onWarn?: (budget: Budget) => void;
   onRetry?: (message: string) => void;
+  /** The configuration file's folder: a relative `file:` URL is read against it (default: the working folder). */
+  configDir?: string;
+  /** Opened for a delete: a store that quarantines files makes its quarantine here (or its default). */
+  deleting?: boolean;
+  /** The quarantine folder a delete moves files into, when the store keeps them (`--backup-dir`). */
+  quarantineDir?: string;
 }

@@ -1,14 +1,16 @@
 /**
  * Which store to audit, chosen by URL: `--storage URL`, else STORAGE_URL, else config
  * `storage.url`, else CLOUDINARY_URL (the default). The scheme picks the backend from a registry;
- * each backend parses the rest of its URL itself. `file:`, `s3:` and `imagekit:` are reserved for
- * the backends that come next and answer a usage error until then.
+ * each backend parses the rest of its URL itself. `s3:` and `imagekit:` are reserved for the
+ * backends that come next and answer a usage error until then.
  */
 import { usageError } from '../errors.js';
 import type { FileConfig } from '../config/schema.js';
 import { parseCloudinaryUrl } from '../config/cloudinary-url.js';
 import type { StorageBackend, StorageFlags } from './backend.js';
 import { CLOUDINARY_PARTITIONS } from './cloudinary/partitions.js';
+import { LOCAL_PARTITION } from './local/partition.js';
+import { parseFileUrl } from './local/url.js';
 import type { Partition } from './types.js';
 
 /** A parsed choice of store, not yet connected (doctor reports it before contacting anything). */
@@ -33,7 +35,7 @@ interface BackendEntry {
   schemes: readonly string[];
   example: string;
   /** Absent: registered but not built yet. */
-  parse?: (url: string, origin: string, config: Pick<FileConfig, 'cloudinary'>) => StorageTarget;
+  parse?: (url: string, origin: string, config: Pick<FileConfig, 'cloudinary' | 'storage'>, flags: StorageFlags) => StorageTarget;
 }
 
 const cloudinaryEntry: BackendEntry = {
@@ -67,10 +69,31 @@ const cloudinaryEntry: BackendEntry = {
   },
 };
 
-/** The registry: Cloudinary today; the next issues fill in the others. */
+const localEntry: BackendEntry = {
+  name: 'local folder',
+  schemes: ['file'],
+  example: 'file:///srv/app/media',
+  parse(url, origin, config, flags) {
+    const root = parseFileUrl(url, origin, flags.configDir ?? process.cwd());
+    return {
+      name: 'local',
+      account: root,
+      label: `folder ${JSON.stringify(root)}`,
+      partitions: [LOCAL_PARTITION],
+      origin,
+      masked: url,
+      async open(openFlags = {}) {
+        const { openLocalFolder } = await import('./local/open.js');
+        return openLocalFolder(root, origin, config.storage ?? {}, openFlags);
+      },
+    };
+  },
+};
+
+/** The registry, by URL scheme. */
 export const BACKENDS: readonly BackendEntry[] = [
   cloudinaryEntry,
-  { name: 'local folder', schemes: ['file'], example: 'file:///srv/app/media' },
+  localEntry,
   { name: 'S3-compatible bucket', schemes: ['s3'], example: 's3://BUCKET/PREFIX?region=…' },
   { name: 'ImageKit', schemes: ['imagekit'], example: 'imagekit://PUBLIC_KEY:PRIVATE_KEY@URL_ENDPOINT_ID' },
 ];
@@ -99,14 +122,14 @@ export function storageChosen(config: Pick<FileConfig, 'storage'>, env: NodeJS.P
 export function parseStorage(config: Pick<FileConfig, 'storage' | 'cloudinary'>, env: NodeJS.ProcessEnv = process.env, flags: StorageFlags = {}): StorageTarget {
   const { url, origin } = chooseUrl(config, env, flags);
   // the default store keeps its own messages (CLOUDINARY_URL is not set, …)
-  if (origin === 'CLOUDINARY_URL') return cloudinaryEntry.parse!(url ?? '', origin, config);
+  if (origin === 'CLOUDINARY_URL') return cloudinaryEntry.parse!(url ?? '', origin, config, flags);
   const text = (url ?? '').trim();
   if (!text) throw usageError(`${origin} is empty. Supported: ${supported()}.`);
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(text)?.[1]?.toLowerCase();
   const entry = BACKENDS.find((b) => scheme !== undefined && b.schemes.includes(scheme));
   if (!entry) throw usageError(`${origin}: unknown storage scheme ${scheme ? `"${scheme}:"` : '(none)'}. Supported: ${supported()}.`);
   if (!entry.parse) throw usageError(`${origin}: the ${entry.name} backend (${scheme}:) is not built yet. Supported: ${supported()}.`);
-  return entry.parse(text, origin, config);
+  return entry.parse(text, origin, config, flags);
 }
 
 /** Chooses the store by URL (see the file comment) and opens its backend. */

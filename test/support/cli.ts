@@ -18,6 +18,8 @@ export interface CliOptions {
   cwd?: string;
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
+  /** Run as this user (a test running as root that needs an unreadable folder runs the CLI as nobody). */
+  runAs?: { uid: number; gid: number };
   /** Called once the process has started, e.g. to send it a signal. */
   onSpawn?: (child: import('node:child_process').ChildProcess) => void;
 }
@@ -33,7 +35,7 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
     else env[k] = v;
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], ...(options.runAs ?? {}) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

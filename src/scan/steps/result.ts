@@ -30,7 +30,7 @@ export async function resultOf(s: DetectState): Promise<DetectResult> {
     durationMs: finished.getTime() - s.started.getTime(),
     scope,
     complete: !stop && !plan?.refused && input.plan !== 'only' && !gapReason,
-    incompleteReason: stop?.message ?? plan?.refused ?? gapReason,
+    incompleteReason: [stop?.message ?? plan?.refused, gapReason].filter(Boolean).join('; ') || undefined,
     listing: {
       assets: counters.listed,
       inScope: counters.valid + counters.ignored + orphans.length,

@@ -1,0 +1,249 @@
+/**
+ * A local media folder (Django's MEDIA_ROOT and the like) as a storage backend. One partition
+ * (`file/local`); a file's key is its path relative to the root, `/`-separated, compared exactly
+ * (case and Unicode spelling as stored). Listing walks the tree a page at a time (walk.ts);
+ * lookups look from the root down without following links (probe.ts); delete moves files into a
+ * quarantine with a manifest (quarantine.ts) and `upload` moves them back (restore).
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, lstatSync, type Stats } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { appendDurably } from '../../files/safe-write.js';
+import type { BackupEntry } from '../../delete/backup.js';
+import type { ReferenceGrammar, StorageBackend, StorageLimits } from '../backend.js';
+import { StorageError } from '../errors.js';
+import type { DeleteOutcome, ListPage, ListPageRequest, Partition, StoredAsset } from '../types.js';
+import { localGrammar, parseMediaUrl } from './grammar.js';
+import { Prober } from './probe.js';
+import { defaultTrash, moveNoClobber, refuseUnsafeRoot, removeRun, sha256File, staleRuns } from './quarantine.js';
+import { LOCAL_REPORT } from './report.js';
+import { FolderWalk } from './walk.js';
+import { LOCAL_PARTITION } from './partition.js';
+
+export { LOCAL_PARTITION };
+
+/**
+ * Files per listing page (a page is stat'ed synchronously: this bounds the event loop's wait),
+ * paths per lookup call, files per delete call (each is hashed and moved before the next).
+ */
+const LIMITS: StorageLimits = { pageSize: 1000, lookupBatch: 1000, deleteBatch: 100, headConcurrency: 8 };
+
+/** Walks left open by a listing that was not read to its end are dropped past this many. */
+const MAX_OPEN_WALKS = 64;
+
+export interface LocalOptions {
+  /** The media folder, absolute and resolved (no symlink in it). */
+  root: string;
+  mediaUrl?: string;
+  hosts: string[];
+  /** Where delete() moves files (a run's own folder); set only for a delete. */
+  quarantine?: string;
+}
+
+export const formatOf = (rel: string): string => {
+  const base = rel.slice(rel.lastIndexOf('/') + 1);
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? base.slice(dot + 1).toLowerCase() : '';
+};
+
+/** The file's identity: a file put under the same path since has another inode or mtime. */
+const identityOf = (stat: Stats): string => `${stat.dev}:${stat.ino}:${stat.mtimeMs}`;
+
+export class LocalFolder implements StorageBackend {
+  readonly name = 'local';
+  readonly partitions: readonly Partition[] = [LOCAL_PARTITION];
+  readonly limits = LIMITS;
+  readonly report = LOCAL_REPORT;
+  readonly listOrder = 'unordered' as const;
+  // a stat answers "is it there" exactly and can say "cannot tell" (EACCES): the HEAD-style check
+  readonly preferredVerify = 'head' as const;
+  readonly grammar: ReferenceGrammar;
+  readonly account: string;
+  calls = 0;
+  heads = 0;
+  private readonly walks = new Map<string, FolderWalk>();
+  private readonly prober: Prober;
+  /** What the last lookups saw, by identity: delete() moves only these, after one more look. */
+  private readonly looked = new Map<string, string>();
+  private readonly urlBase: string | undefined;
+
+  constructor(readonly options: LocalOptions) {
+    this.account = options.root;
+    this.grammar = localGrammar({ root: options.root, mediaUrl: options.mediaUrl, hosts: options.hosts });
+    this.prober = new Prober(options.root);
+    const media = parseMediaUrl(options.mediaUrl);
+    this.urlBase = !media.path ? undefined : media.origin ? `${media.origin}${media.path}` : options.hosts[0] ? `https://${options.hosts[0]}${media.path}` : media.path;
+    if (options.quarantine) refuseUnsafeRoot(options.root, options.quarantine);
+  }
+
+  /** Where delete() moves files, when this backend was opened for a delete. */
+  get quarantine(): string | undefined {
+    return this.options.quarantine;
+  }
+
+  urlOf(rel: string): string {
+    return this.urlBase === undefined ? '' : this.urlBase + rel.split('/').map(encodeURIComponent).join('/');
+  }
+
+  private asset(rel: string, stat: Stats): StoredAsset {
+    return {
+      publicId: rel,
+      resourceType: LOCAL_PARTITION.resourceType,
+      type: LOCAL_PARTITION.type,
+      assetId: identityOf(stat),
+      format: formatOf(rel),
+      bytes: stat.size,
+      createdAt: new Date(stat.mtimeMs).toISOString(),
+      secureUrl: this.urlOf(rel),
+    };
+  }
+
+  async listPage(req: ListPageRequest): Promise<ListPage> {
+    this.calls++;
+    let walk: FolderWalk | undefined;
+    let cursor = req.cursor;
+    if (cursor) {
+      walk = this.walks.get(cursor);
+      if (!walk) throw new StorageError('bad_request', `local folder: the listing cursor ${cursor} is not open in this process (a folder walk cannot resume in another run); start the scan again`);
+    } else {
+      walk = new FolderWalk(this.options.root, req.prefix ?? '');
+      cursor = randomUUID();
+      if (this.walks.size >= MAX_OPEN_WALKS) this.dropOldestWalk();
+      this.walks.set(cursor, walk);
+    }
+    const page = walk.next(Math.min(req.maxResults, LIMITS.pageSize));
+    const out: ListPage = { assets: page.files.map((f) => this.asset(f.rel, f.stat)) };
+    if (page.apart.length) out.apart = page.apart;
+    if (page.gaps.length) out.gaps = page.gaps;
+    if (page.notes.length) out.notes = page.notes;
+    if (walk.done) {
+      walk.close();
+      this.walks.delete(cursor);
+    } else out.nextCursor = cursor;
+    return out;
+  }
+
+  private dropOldestWalk(): void {
+    const [key, walk] = this.walks.entries().next().value!;
+    walk.close();
+    this.walks.delete(key);
+  }
+
+  async lookup(partition: Partition, ids: string[]): Promise<StoredAsset[]> {
+    this.calls++;
+    if (partition.resourceType !== LOCAL_PARTITION.resourceType || partition.type !== LOCAL_PARTITION.type) return [];
+    // every lookup looks afresh: a delete's last check must not trust what an earlier one saw
+    this.prober.reset();
+    const found: StoredAsset[] = [];
+    for (const rel of ids) {
+      const p = this.prober.probe(rel);
+      if (p.status === 'unknown') throw new StorageError('server', `local folder: cannot look at ${p.reason}`);
+      if (p.status === 'absent') continue;
+      const a = this.asset(rel, p.stat);
+      if (p.status === 'link') a.assetId = `link:${a.assetId}`;
+      this.looked.set(a.assetId!, rel);
+      found.push(a);
+    }
+    return found;
+  }
+
+  async head(partition: Partition, rel: string): Promise<{ status: 'exists' } | { status: 'absent' } | { status: 'unknown'; reason: string }> {
+    this.heads++;
+    if (partition.resourceType !== LOCAL_PARTITION.resourceType || partition.type !== LOCAL_PARTITION.type) return { status: 'absent' };
+    const p = this.prober.probe(rel);
+    // a link is the web server's business: the reference is served, whatever it points at
+    if (p.status === 'file' || p.status === 'link') return { status: 'exists' };
+    if (p.status === 'absent') return { status: 'absent' };
+    return { status: 'unknown', reason: `cannot look at ${p.reason}` };
+  }
+
+  /**
+   * Moves each file into the quarantine, after one more look right before it: only a regular file
+   * with the identity the last check saw (same inode, mtime, size) is moved.
+   */
+  async delete(stableIds: string[]): Promise<DeleteOutcome[]> {
+    this.calls++;
+    const quarantine = this.options.quarantine;
+    if (!quarantine) throw new StorageError('bad_request', 'local folder: opened without a quarantine, so nothing can be moved');
+    const out: DeleteOutcome[] = [];
+    for (const id of stableIds) out.push({ assetId: id, outcome: this.quarantineOne(id, quarantine) });
+    return out;
+  }
+
+  private quarantineOne(id: string, quarantine: string): string {
+    const rel = this.looked.get(id);
+    if (rel === undefined) return 'not looked up before the delete';
+    this.prober.reset();
+    const before = this.prober.probe(rel);
+    if (before.status === 'absent') return 'not_found';
+    if (before.status !== 'file') return before.status === 'link' ? 'is a symlink now' : `cannot look (${before.reason})`;
+    if (identityOf(before.stat) !== id) return 'changed since the last check';
+    const from = path.join(this.options.root, rel);
+    const to = path.join(quarantine, rel);
+    if (existsSync(to)) return `the quarantine holds ${rel} already`;
+    const sha256 = sha256File(from);
+    const after = lstatSync(from);
+    if (identityOf(after) !== id || after.size !== before.stat.size) return 'changed while being hashed';
+    const mtime = new Date(before.stat.mtimeMs).toISOString();
+    const entry: BackupEntry & { path: string; size: number; mtime: string } = {
+      cloudName: this.account,
+      publicId: rel,
+      resourceType: LOCAL_PARTITION.resourceType,
+      type: LOCAL_PARTITION.type,
+      format: formatOf(rel),
+      bytes: before.stat.size,
+      sha256,
+      assetId: id,
+      createdAt: mtime,
+      file: rel,
+      backedUpAt: new Date().toISOString(),
+      path: rel,
+      size: before.stat.size,
+      mtime,
+    };
+    // the manifest line first: a crash after it leaves a line whose file restore reports missing,
+    // never a quarantined file nobody knows about
+    appendDurably(path.join(quarantine, 'manifest.jsonl'), JSON.stringify(entry) + '\n');
+    if (moveNoClobber(from, to, before.stat) === 'exists') return `the quarantine holds ${rel} already`;
+    this.looked.delete(id);
+    return 'deleted';
+  }
+
+  downloadUrl(asset: StoredAsset): string {
+    return pathToFileURL(path.join(this.options.root, asset.publicId)).href;
+  }
+
+  /** Restore: moves a quarantined file back under its old path, never over anything. */
+  async upload(file: string, asset: { publicId: string; resourceType: string; type: string }): Promise<Record<string, unknown>> {
+    const rel = asset.publicId;
+    const p = this.prober.probe(rel);
+    this.prober.reset();
+    if (p.status === 'unknown') throw new Error(`cannot look at ${p.reason}`);
+    if (p.status === 'file' || p.status === 'link') return { existing: true, asset_id: identityOf(p.stat) };
+    if (p.why !== 'ENOENT') throw new Error(`${rel} cannot be put back: ${p.why}`);
+    // a folder on the way may be missing (it is created) but never a link out of the root
+    const source = lstatSync(file);
+    const to = path.join(this.options.root, rel);
+    if (moveNoClobber(file, to, source) === 'exists') return { existing: true };
+    const now = lstatSync(to);
+    return { bytes: now.size, asset_id: identityOf(now) };
+  }
+
+  async ping(): Promise<void> {
+    const stat = lstatSync(this.options.root);
+    if (!stat.isDirectory()) throw new StorageError('not_found', `${this.options.root} is not a folder`);
+  }
+
+  /** Quarantine runs older than `days` beside the root (the default quarantine): listed, and removed when `execute`. */
+  purge(days: number, execute: boolean, now = new Date()): string[] {
+    const runs = staleRuns(defaultTrash(this.options.root), days, now);
+    if (execute) for (const r of runs) removeRun(r.dir);
+    return runs.map((r) => r.dir);
+  }
+
+  close(): void {
+    for (const walk of this.walks.values()) walk.close();
+    this.walks.clear();
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * How stored values name files of a media folder (Django's FileField and the like):
+ * - a FileField value, the path relative to the root: `profile_pics/a.jpg` (a `%` in it may be part
+ *   of the name or an escape, so both readings are candidates);
+ * - a path under MEDIA_URL: `/media/profile_pics/a%20b.jpg` (percent-decoded, query and fragment
+ *   dropped), or an absolute URL of it on one of `storage.hosts`;
+ * - any of those inside HTML, Markdown or JSON text.
+ * A value that would leave the root (`..`, an absolute filesystem path) is invalid and never
+ * resolved; one that starts with the root's own absolute path only protects what it names.
+ */
+import type { AssetKey, ParsedReference } from '../../references/types.js';
+import type { ExtractMode, FoundReference, ReferenceGrammar } from '../backend.js';
+
+export interface LocalGrammarContext {
+  /** The root, absolute. */
+  root: string;
+  /** Django's MEDIA_URL: a path (`/media/`) or an absolute URL (`https://cdn.example.com/media/`). */
+  mediaUrl?: string;
+  /** Hosts whose URLs under MEDIA_URL name this folder's files. */
+  hosts: string[];
+}
+
+/** JSON leaves read per document at most (a huge document protects its first leaves only). */
+const MAX_JSON_LEAVES = 10_000;
+
+const invalid = (reason: string): ParsedReference => ({ kind: 'invalid', reason });
+const foreign = (reason: string): ParsedReference => ({ kind: 'foreign', reason });
+
+function decode(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why a relative path cannot name a file under the root, or undefined when it can. */
+export function badRelative(rel: string): string | undefined {
+  if (rel === '') return 'an empty path';
+  if (rel.includes('\0')) return 'a NUL character';
+  if (rel.startsWith('/') || /^[A-Za-z]:[\\/]/.test(rel)) return 'an absolute filesystem path';
+  const parts = rel.split('/');
+  if (parts.includes('..')) return 'a ".." segment (would leave the root)';
+  if (parts.includes('.')) return 'a "." segment (not a stored path)';
+  if (rel.endsWith('/')) return 'a folder, not a file';
+  if (parts.includes('')) return 'an empty segment ("//")';
+  return undefined;
+}
+
+export function localGrammar(ctx: LocalGrammarContext): ReferenceGrammar {
+  const media = parseMediaUrl(ctx.mediaUrl);
+  const hosts = new Set([...ctx.hosts.map((h) => h.toLowerCase()), ...(media.host ? [media.host] : [])]);
+  const rootPrefix = ctx.root.endsWith('/') ? ctx.root : `${ctx.root}/`;
+
+  const asset = (candidates: string[]): ParsedReference => {
+    const unique = [...new Set(candidates)];
+    for (const rel of unique) {
+      const bad = badRelative(rel);
+      if (bad) return invalid(`${bad}: never resolved outside the root`);
+    }
+    return { kind: 'asset', candidates: unique.map((publicId) => ({ publicId })) };
+  };
+
+  /** A path of the site (`/media/a.jpg`), query and fragment already dropped. */
+  const sitePath = (p: string): ParsedReference => {
+    if (!media.path || !p.startsWith(media.path)) {
+      if (p.startsWith(rootPrefix)) return invalid('an absolute filesystem path (the root\'s own): only protected, never resolved');
+      return media.path ? foreign(`a path outside MEDIA_URL (${media.path})`) : invalid('an absolute path, and no storage.mediaUrl is set to read it against');
+    }
+    const rest = p.slice(media.path.length);
+    const decoded = decode(rest);
+    return asset([decoded ?? rest]);
+  };
+
+  const parseUrl = (value: string): ParsedReference => {
+    let url: URL;
+    try {
+      url = new URL(value.startsWith('//') ? `https:${value}` : value);
+    } catch {
+      return invalid('not a valid URL');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return foreign(`a ${url.protocol} URL`);
+    if (!hosts.has(url.host.toLowerCase()) && !hosts.has(url.hostname.toLowerCase())) return foreign(`another host (${url.host})`);
+    return sitePath(url.pathname);
+  };
+
+  /** One whole stored value. */
+  const parseValue = (raw: string): ParsedReference => {
+    const value = raw.trim();
+    if (value === '') return invalid('an empty value');
+    if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value) || value.startsWith('//')) return parseUrl(value);
+    if (/^(?:data|mailto|javascript|tel):/i.test(value)) return foreign('not a file URL');
+    if (value.startsWith('/')) return sitePath(value.replace(/[?#].*$/s, ''));
+    if (/^[A-Za-z]:[\\/]/.test(value)) return invalid('an absolute filesystem path');
+    // a FileField value is the stored name itself; a "%" may be part of it or an escape
+    const decoded = value.includes('%') ? decode(value) : undefined;
+    return asset(decoded !== undefined && decoded !== value ? [value, decoded] : [value]);
+  };
+
+  /** Every MEDIA_URL path and host URL inside HTML, Markdown or JSON text. */
+  const inText = (text: string): FoundReference[] => {
+    const found: FoundReference[] = [];
+    const flat = text.replace(/\\\//g, '/').replace(/&amp;/g, '&');
+    const seen = new Set<number>();
+    const add = (raw: string, at: number, parsed: ParsedReference) => {
+      if (seen.has(at)) return;
+      seen.add(at);
+      if (parsed.kind === 'foreign') return; // links to other sites are not this folder's business
+      found.push({ raw, parsed });
+    };
+    const stripQuery = (s: string) => s.replace(/[?#].*$/s, '');
+    // quoted (HTML attributes, JSON strings) and <angle> forms may hold spaces; bare ones end at one
+    const pattern = /(["'<])((?:https?:)?\/\/[^"'<>\s]+?|\/[^"'<>]*?)\1|(["'<])((?:https?:)?\/\/[^"'<>]*?|\/[^"'<>]*?)>|((?:https?:)?\/\/[^\s"'<>()[\]]+|(?<![\w/.:])\/[^\s"'<>()[\]]+)/g;
+    for (const m of flat.matchAll(pattern)) {
+      const raw = (m[2] ?? m[4] ?? m[5] ?? '').trim();
+      const at = m.index + m[0].indexOf(raw);
+      if (!raw) continue;
+      if (raw.startsWith('//') || /^https?:/i.test(raw)) {
+        if (!/^(?:https?:)?\/\/[^/]+\//i.test(raw)) continue;
+        add(raw, at, parseUrl(raw));
+      } else if (media.path && raw.startsWith(media.path)) {
+        add(raw, at, sitePath(stripQuery(raw)));
+      } else if (raw.startsWith(rootPrefix)) {
+        add(raw, at, sitePath(stripQuery(raw)));
+      }
+    }
+    return found;
+  };
+
+  return {
+    referencesIn(value: string, mode: ExtractMode): FoundReference[] {
+      const single = mode === 'value' || (mode === 'auto' && !/[\s"'<>()[\]{}]/.test(value.trim()));
+      if (single) return [{ raw: value, parsed: parseValue(value) }];
+      return inText(value);
+    },
+    fallback(raw: string): AssetKey[] {
+      // a value naming a file by the root's own absolute path keeps that file, never more
+      const p = raw.trim().replace(/[?#].*$/s, '');
+      if (!p.startsWith(rootPrefix)) return [];
+      const rel = p.slice(rootPrefix.length);
+      return badRelative(rel) ? [] : [{ publicId: rel }];
+    },
+    jsonLeaves(document: unknown): AssetKey[] {
+      const keys: AssetKey[] = [];
+      const visit = (v: unknown): void => {
+        if (keys.length >= MAX_JSON_LEAVES) return;
+        if (typeof v === 'string') {
+          const parsed = parseValue(v);
+          if (parsed.kind === 'asset') keys.push(...parsed.candidates);
+        } else if (Array.isArray(v)) v.forEach(visit);
+        else if (v && typeof v === 'object') Object.values(v).forEach(visit);
+      };
+      visit(document);
+      return keys;
+    },
+    hintOf: () => undefined,
+  };
+}
+
+/** MEDIA_URL as a path prefix (`/media/`) and, for an absolute one, its host. */
+export function parseMediaUrl(mediaUrl: string | undefined): { path?: string; host?: string; origin?: string } {
+  if (!mediaUrl) return {};
+  if (/^https?:\/\//i.test(mediaUrl)) {
+    const u = new URL(mediaUrl);
+    return { path: u.pathname.endsWith('/') ? u.pathname : `${u.pathname}/`, host: u.host.toLowerCase(), origin: u.origin };
+  }
+  const p = mediaUrl.startsWith('/') ? mediaUrl : `/${mediaUrl}`;
+  return { path: p.endsWith('/') ? p : `${p}/` };
+}

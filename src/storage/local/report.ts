@@ -1,0 +1,17 @@
+/** The report words for a local media folder: the file's path relative to the root is its key. */
+import type { ReportVocabulary } from '../backend.js';
+
+export const LOCAL_REPORT: ReportVocabulary = {
+  orphanTitle: 'ORPHANED LOCAL FILES',
+  keyColumn: 'path',
+  urlColumn: 'url',
+  accountWord: 'Folder',
+  orphanColumns: [
+    { header: 'path', field: 'publicId' },
+    { header: 'size_bytes', field: 'bytes' },
+    { header: 'size_mb', field: 'sizeMb' },
+    { header: 'format', field: 'format' },
+    { header: 'modified_at', field: 'uploadedAt' },
+    { header: 'url', field: 'url' },
+  ],
+};
