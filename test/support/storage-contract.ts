@@ -117,8 +117,9 @@ export function describeStorageBackend(name: string, options: StorageContractOpt
       expect(still.map((a) => a.assetId)).toEqual([now]);
     });
 
-    it('serves the original bytes for a backup', async () => {
+    it('serves the original bytes for a backup (a store that quarantines keeps its own copies instead)', async (ctx) => {
       const w = await fresh();
+      if (w.backend.quarantine !== undefined) ctx.skip();
       const [p] = w.backend.partitions as [Partition];
       await w.put(p, 'down/file', 4321);
       const [asset] = await w.backend.lookup(p, ['down/file']);

@@ -47,8 +47,18 @@ export const formatOf = (rel: string): string => {
   return dot > 0 ? base.slice(dot + 1).toLowerCase() : '';
 };
 
-/** The file's identity: a file put under the same path since has another inode or mtime. */
+/**
+ * A file's stable id: its path and identity (device, inode, mtime). A file put under the same path
+ * since has another inode or mtime, so its id differs; the path in it lets delete() find the file
+ * with no state carried between calls.
+ */
 const identityOf = (stat: Stats): string => `${stat.dev}:${stat.ino}:${stat.mtimeMs}`;
+export const stableIdOf = (rel: string, stat: Stats, link = false): string => `${rel}@${link ? 'link:' : ''}${identityOf(stat)}`;
+
+function parseStableId(id: string): { rel: string; identity: string } | undefined {
+  const at = id.lastIndexOf('@');
+  return at > 0 ? { rel: id.slice(0, at), identity: id.slice(at + 1) } : undefined;
+}
 
 export class LocalFolder implements StorageBackend {
   readonly name = 'local';
@@ -64,8 +74,6 @@ export class LocalFolder implements StorageBackend {
   heads = 0;
   private readonly walks = new Map<string, FolderWalk>();
   private readonly prober: Prober;
-  /** What the last lookups saw, by identity: delete() moves only these, after one more look. */
-  private readonly looked = new Map<string, string>();
   private readonly urlBase: string | undefined;
 
   constructor(readonly options: LocalOptions) {
@@ -91,7 +99,7 @@ export class LocalFolder implements StorageBackend {
       publicId: rel,
       resourceType: LOCAL_PARTITION.resourceType,
       type: LOCAL_PARTITION.type,
-      assetId: identityOf(stat),
+      assetId: stableIdOf(rel, stat),
       format: formatOf(rel),
       bytes: stat.size,
       createdAt: new Date(stat.mtimeMs).toISOString(),
@@ -132,6 +140,7 @@ export class LocalFolder implements StorageBackend {
 
   async lookup(partition: Partition, ids: string[]): Promise<StoredAsset[]> {
     this.calls++;
+    if (ids.length > LIMITS.lookupBatch) throw new StorageError('bad_request', `local folder: ${ids.length} paths in one lookup, more than ${LIMITS.lookupBatch}`);
     if (partition.resourceType !== LOCAL_PARTITION.resourceType || partition.type !== LOCAL_PARTITION.type) return [];
     // every lookup looks afresh: a delete's last check must not trust what an earlier one saw
     this.prober.reset();
@@ -141,8 +150,7 @@ export class LocalFolder implements StorageBackend {
       if (p.status === 'unknown') throw new StorageError('server', `local folder: cannot look at ${p.reason}`);
       if (p.status === 'absent') continue;
       const a = this.asset(rel, p.stat);
-      if (p.status === 'link') a.assetId = `link:${a.assetId}`;
-      this.looked.set(a.assetId!, rel);
+      if (p.status === 'link') a.assetId = stableIdOf(rel, p.stat, true);
       found.push(a);
     }
     return found;
@@ -166,25 +174,27 @@ export class LocalFolder implements StorageBackend {
     this.calls++;
     const quarantine = this.options.quarantine;
     if (!quarantine) throw new StorageError('bad_request', 'local folder: opened without a quarantine, so nothing can be moved');
+    if (stableIds.length > LIMITS.deleteBatch) throw new StorageError('bad_request', `local folder: ${stableIds.length} files in one delete, more than ${LIMITS.deleteBatch}`);
     const out: DeleteOutcome[] = [];
     for (const id of stableIds) out.push({ assetId: id, outcome: this.quarantineOne(id, quarantine) });
     return out;
   }
 
   private quarantineOne(id: string, quarantine: string): string {
-    const rel = this.looked.get(id);
-    if (rel === undefined) return 'not looked up before the delete';
+    const parsed = parseStableId(id);
+    if (!parsed) return 'not a stable id of this folder';
+    const { rel, identity } = parsed;
     this.prober.reset();
     const before = this.prober.probe(rel);
     if (before.status === 'absent') return 'not_found';
     if (before.status !== 'file') return before.status === 'link' ? 'is a symlink now' : `cannot look (${before.reason})`;
-    if (identityOf(before.stat) !== id) return 'changed since the last check';
+    if (identityOf(before.stat) !== identity) return 'changed since the last check';
     const from = path.join(this.options.root, rel);
     const to = path.join(quarantine, rel);
     if (existsSync(to)) return `the quarantine holds ${rel} already`;
     const sha256 = sha256File(from);
     const after = lstatSync(from);
-    if (identityOf(after) !== id || after.size !== before.stat.size) return 'changed while being hashed';
+    if (identityOf(after) !== identity || after.size !== before.stat.size) return 'changed while being hashed';
     const mtime = new Date(before.stat.mtimeMs).toISOString();
     const entry: BackupEntry & { path: string; size: number; mtime: string } = {
       cloudName: this.account,
@@ -206,7 +216,6 @@ export class LocalFolder implements StorageBackend {
     // never a quarantined file nobody knows about
     appendDurably(path.join(quarantine, 'manifest.jsonl'), JSON.stringify(entry) + '\n');
     if (moveNoClobber(from, to, before.stat) === 'exists') return `the quarantine holds ${rel} already`;
-    this.looked.delete(id);
     return 'deleted';
   }
 
@@ -220,14 +229,14 @@ export class LocalFolder implements StorageBackend {
     const p = this.prober.probe(rel);
     this.prober.reset();
     if (p.status === 'unknown') throw new Error(`cannot look at ${p.reason}`);
-    if (p.status === 'file' || p.status === 'link') return { existing: true, asset_id: identityOf(p.stat) };
+    if (p.status === 'file' || p.status === 'link') return { existing: true, asset_id: stableIdOf(rel, p.stat) };
     if (p.why !== 'ENOENT') throw new Error(`${rel} cannot be put back: ${p.why}`);
     // a folder on the way may be missing (it is created) but never a link out of the root
     const source = lstatSync(file);
     const to = path.join(this.options.root, rel);
     if (moveNoClobber(file, to, source) === 'exists') return { existing: true };
     const now = lstatSync(to);
-    return { bytes: now.size, asset_id: identityOf(now) };
+    return { bytes: now.size, asset_id: stableIdOf(rel, now) };
   }
 
   async ping(): Promise<void> {

@@ -1,0 +1,46 @@
+/** The media folder's reference grammar: what a stored value names, and what it never resolves. */
+import { describe, expect, it } from 'vitest';
+import { localGrammar } from '../../src/storage/local/grammar.js';
+
+const g = localGrammar({ root: '/srv/app/media', mediaUrl: '/media/', hosts: ['example.com', 'www.example.com'] });
+const ids = (value: string, mode: 'value' | 'text' | 'auto' = 'auto') =>
+  g.referencesIn(value, mode).map((f) => (f.parsed.kind === 'asset' ? f.parsed.candidates.map((c) => c.publicId).join(' | ') : `${f.parsed.kind}: ${f.parsed.reason}`));
+
+describe('local folder grammar', () => {
+  it.each([
+    ['profile_pics/a.jpg', ['profile_pics/a.jpg']],
+    ['uploads/2024/01/15/report final.pdf', ['uploads/2024/01/15/report final.pdf']],
+    // a FileField value with "%": part of the name or an escape, both kept
+    ['uploads/100%25.png', ['uploads/100%25.png | uploads/100%.png']],
+    ['uploads/100%.png', ['uploads/100%.png']],
+    ['/media/profile_pics/a%20b.jpg?v=3#x', ['profile_pics/a b.jpg']],
+    ['https://example.com/media/profile_pics/a.jpg?w=100', ['profile_pics/a.jpg']],
+    ['//www.example.com/media/caf%C3%A9.png', ['café.png']],
+    ['https://other.org/media/a.jpg', ['foreign: another host (other.org)']],
+    ['/static/app.css', ['foreign: a path outside MEDIA_URL (/media/)']],
+  ])('%s', (value, expected) => expect(ids(value, 'value')).toEqual(expected));
+
+  it.each([['../etc/passwd'], ['a/../../b.jpg'], ['/media/../settings.py'], ['C:\\media\\a.jpg'], ['a//b.jpg'], ['folder/']])('%s never resolves', (value) => {
+    const [found] = g.referencesIn(value, 'value');
+    expect(found!.parsed.kind === 'asset').toBe(false);
+  });
+
+  it('an absolute path of the root itself only protects the file it names', () => {
+    const [found] = g.referencesIn('/srv/app/media/profile_pics/a.jpg', 'value');
+    expect(found!.parsed.kind).toBe('invalid');
+    expect(g.fallback('/srv/app/media/profile_pics/a.jpg', found!.parsed as never)).toEqual([{ publicId: 'profile_pics/a.jpg' }]);
+    expect(g.fallback('/srv/app/media/../secrets', found!.parsed as never)).toEqual([]);
+  });
+
+  it('finds references inside HTML, Markdown and JSON text', () => {
+    expect(ids('<p>x</p><img src="/media/forum/img one.png?v=2" alt=""><a href=\'https://example.com/media/b.pdf\'>b</a>', 'text')).toEqual(['forum/img one.png', 'b.pdf']);
+    expect(ids('See ![p](/media/forum/p.jpg "t") and [x](https://other.org/media/x.jpg) and </p>', 'text')).toEqual(['forum/p.jpg']);
+    expect(ids('{"cover": "\\/media\\/c.png", "n": 1}', 'auto')).toEqual(['c.png']);
+    expect(g.jsonLeaves({ avatar: 'profile_pics/a.jpg', n: 1, deep: ['/media/x.png', '../up'] })).toEqual([{ publicId: 'profile_pics/a.jpg' }, { publicId: 'x.png' }]);
+  });
+
+  it('an absolute MEDIA_URL brings its own host', () => {
+    const cdn = localGrammar({ root: '/r', mediaUrl: 'https://cdn.example.net/m/', hosts: [] });
+    expect(cdn.referencesIn('https://cdn.example.net/m/a.jpg', 'value')[0]!.parsed).toEqual({ kind: 'asset', candidates: [{ publicId: 'a.jpg' }] });
+  });
+});
