@@ -1,6 +1,7 @@
 /**
  * npm run bench [-- --sizes 10000,100000 --latency 50 --rate-limit 1000000 --windows 1]
  * (or BENCH_SIZES=1000000 for the opt-in million.)
+ * npm run bench -- --local 1000000: the media-folder bench instead (bench/local.ts).
  *
  * For each N: N generated assets in the emulator (per-call latency, rate limit), N references in
  * Postgres (90 % of the assets, in three stored forms, plus 10 % to assets that do not exist), then
@@ -21,7 +22,6 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { generateAssets } from '../src/emulator/index.js';
 import type { EmulatorWorkerData, EmulatorWorkerReply } from './emulator-worker.js';
-import { startDatabase } from '../test/support/database.js';
 
 /** BENCH_BIN: another build of the CLI (e.g. a snapshot, to compare or to keep building meanwhile). */
 const BIN = process.env.BENCH_BIN ? path.resolve(process.env.BENCH_BIN) : path.resolve(import.meta.dirname, '../bin/asset-audit.js');
@@ -36,8 +36,15 @@ const { values } = parseArgs({
     latency: { type: 'string', default: '50' },
     'rate-limit': { type: 'string', default: '1000000' },
     windows: { type: 'string', default: '1' },
+    // the media-folder bench instead (bench/local.ts): N files walked and judged
+    local: { type: 'string' },
   },
 });
+if (values.local !== undefined) {
+  const { benchLocal } = await import('./local.js');
+  await benchLocal(Number(values.local));
+  process.exit(0);
+}
 const sizes = values.sizes.split(',').map((s) => Number(s.trim()));
 const latency = Number(values.latency);
 const rateLimit = Number(values['rate-limit']);
@@ -92,6 +99,8 @@ async function startEmulator(n: number) {
 
 async function benchOne(n: number): Promise<Row> {
   const emu = await startEmulator(n);
+  // loaded here, not at the top: the --local bench needs no Postgres
+  const { startDatabase } = await import('../test/support/database.js');
   const db = await startDatabase();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'asset-audit-bench-'));
   try {
