@@ -6,6 +6,8 @@
  */
 import { Command } from 'commander';
 import { parseCount } from '../config/scope.js';
+import path from 'node:path';
+import { startLocalDemo } from '../demo/local.js';
 import { startDemo } from '../demo/run.js';
 import { DEMO_DATABASES, type DemoDatabase } from '../demo/sample.js';
 import { registerDetect, runDetect, type DetectFlags } from './detect.js';
@@ -15,6 +17,7 @@ import { createOutput } from './output.js';
 interface DemoFlags {
   assets?: string;
   database: string;
+  storage: string;
   reportsDir: string;
   quiet?: boolean;
   verbose?: boolean;
@@ -26,6 +29,7 @@ export function registerDemo(program: Command): void {
     .description('run detect end to end against a built-in sample (emulated Cloudinary + an SQLite file): no setup, no network')
     .option('--assets <n>', 'how many sample assets (default 3000)')
     .option('--database <kind>', 'the sample app database: sqlite, or pglite (an embedded Postgres, slower to start)', 'sqlite')
+    .option('--storage <kind>', 'the sample store: cloudinary (emulated), or local (a generated Django media folder; SQLite)', 'cloudinary')
     .option('--reports-dir <dir>', 'where the report goes', 'reports')
     .option('-q, --quiet', 'only warnings, errors and the report path')
     .option('-v, --verbose', 'more detail')
@@ -50,10 +54,12 @@ async function runDemo(flags: DemoFlags): Promise<number> {
   const { log, print } = createOutput({ quiet: flags.quiet, verbose: flags.verbose });
   const assets = flags.assets !== undefined ? parseCount('--assets', flags.assets, { min: 100 }) : undefined;
   if (!DEMO_DATABASES.includes(flags.database as DemoDatabase)) throw usageError(`--database: use one of ${DEMO_DATABASES.join(', ')} (got "${flags.database}")`);
-  const demo = await startDemo(log, { assets, database: flags.database as DemoDatabase });
+  if (flags.storage !== 'cloudinary' && flags.storage !== 'local') throw usageError(`--storage: use cloudinary or local (got "${flags.storage}")`);
+  if (flags.storage === 'local' && flags.database !== 'sqlite') throw usageError('--storage local runs on an SQLite file: drop --database');
+  const demo = flags.storage === 'local' ? await startLocalDemo(log, assets) : await startDemo(log, { assets, database: flags.database as DemoDatabase });
   try {
     log.info('Running: asset-audit detect --all (against the demo services)');
-    const args = ['detect', '--all', '--config', demo.configFile, '--reports-dir', flags.reportsDir, '--fail-on', 'none', '--no-email'];
+    const args = ['detect', '--all', '--config', demo.configFile, '--reports-dir', path.resolve(flags.reportsDir), '--fail-on', 'none', '--no-email'];
     if (flags.quiet) args.push('--quiet');
     if (flags.verbose) args.push('--verbose');
     // the demo's settings only: none of the user's credentials, mail or webhook settings reach it
@@ -63,7 +69,9 @@ async function runDemo(flags: DemoFlags): Promise<number> {
       print([
         '',
         `The demo planted ${demo.expected.orphans} orphaned file(s) and ${demo.expected.missing} record(s) pointing at missing assets among ${demo.expected.assets.toLocaleString('en-US')} assets.`,
-        'Next: `asset-audit doctor` checks your own setup (CLOUDINARY_URL, DATABASE_URL, a config file), then `asset-audit detect`.',
+        flags.storage === 'local'
+          ? 'Next: `asset-audit doctor` checks your own setup (STORAGE_URL=file:///path/to/media, DATABASE_URL, a config file), then `asset-audit detect`.'
+          : 'Next: `asset-audit doctor` checks your own setup (CLOUDINARY_URL, DATABASE_URL, a config file), then `asset-audit detect`.',
       ]);
     }
     return ExitCode.Ok;

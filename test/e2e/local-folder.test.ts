@@ -7,7 +7,8 @@
  * unreadable to it (root reads a chmod 000 folder).
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -220,6 +221,25 @@ describe('a media folder: what is refused', () => {
     } finally {
       unlock(tree);
       rmSync(tree.dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('demo --storage local', () => {
+  it('runs the whole pipeline on a generated media folder and an SQLite file, finding what it planted', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'asset-audit-demo-'));
+    try {
+      const run = await runCli(['demo', '--storage', 'local', '--assets', '500'], { cwd: dir });
+      expect(run.code, run.stderr).toBe(0);
+      const planted = /planted (\d+) orphaned file\(s\) and (\d+) record\(s\)/.exec(run.stderr)!;
+      const csv = readdirSync(path.join(dir, 'reports')).find((f) => f.endsWith('.csv'))!;
+      const report = readReport(readFileSync(path.join(dir, 'reports', csv), 'utf8'));
+      expect(report.backend).toBe('local');
+      expect(report.orphans).toHaveLength(Number(planted[1]));
+      expect(report.missing).toHaveLength(Number(planted[2]));
+      expect(report.orphans.every((o) => !o.path!.startsWith('CACHE/'))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
