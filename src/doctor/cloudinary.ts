@@ -1,4 +1,4 @@
-/** Doctor: Cloudinary reachable with these credentials, the hourly budget, the account's usage. */
+/** Doctor: the store reachable (Cloudinary: these credentials, the hourly budget, the account's usage; a folder: there and listable). */
 import { BudgetExhausted } from '../storage/budget.js';
 import type { StorageTarget } from '../storage/open.js';
 import { errorMessage, type Report } from './check.js';
@@ -7,10 +7,17 @@ import { errorMessage, type Report } from './check.js';
 const DOCTOR_DEADLINE_MS = 20_000;
 
 export async function checkCloudinary(store: StorageTarget, report: Report): Promise<void> {
-  const storage = await store.open({ warnAt: 1, stopAt: 1, retryAttempts: 1, deadlineMs: DOCTOR_DEADLINE_MS });
+  let storage;
+  try {
+    storage = await store.open({ warnAt: 1, stopAt: 1, retryAttempts: 1, deadlineMs: DOCTOR_DEADLINE_MS });
+  } catch (err) {
+    // a folder that is not there fails here, before any call
+    report('fail', store.title, errorMessage(err));
+    return;
+  }
   try {
     await storage.ping?.();
-    report('ok', 'Cloudinary', `${store.label} reachable, credentials accepted`);
+    report('ok', store.title, `${store.label} reachable${'budget' in storage ? ', credentials accepted' : ' and readable'}`);
   } catch (err) {
     const kind = (err as { kind?: string }).kind;
     const fix =
@@ -21,7 +28,12 @@ export async function checkCloudinary(store: StorageTarget, report: Report): Pro
           : kind === 'rate_limited' || err instanceof BudgetExhausted
             ? 'the hourly Admin API budget is spent: wait for the reset'
             : undefined;
-    report('fail', 'Cloudinary', errorMessage(err), fix);
+    report('fail', store.title, errorMessage(err), fix);
+    storage.close();
+    return;
+  }
+  // a store without a budget or a usage report (a folder) has nothing more to show
+  if (!('budget' in storage) && !storage.usage) {
     storage.close();
     return;
   }

@@ -21,6 +21,8 @@ export interface StorageTarget {
   account: string;
   /** The account as a log line names it, e.g. `cloud "demo"`. */
   label: string;
+  /** What doctor calls the store, e.g. `Cloudinary`, `media folder`. */
+  title: string;
   /** The backend's partitions, known before connecting (scope flags are checked against them). */
   partitions: readonly Partition[];
   /** Where the URL came from: `--storage`, `STORAGE_URL`, `storage.url` or `CLOUDINARY_URL`. */
@@ -55,6 +57,7 @@ const cloudinaryEntry: BackendEntry = {
       name: 'cloudinary',
       account: credentials.cloudName,
       label: `cloud "${credentials.cloudName}"`,
+      title: 'Cloudinary',
       partitions: CLOUDINARY_PARTITIONS,
       origin,
       masked: credentials.masked,
@@ -79,6 +82,7 @@ const localEntry: BackendEntry = {
       name: 'local',
       account: root,
       label: `folder ${JSON.stringify(root)}`,
+      title: 'media folder',
       partitions: [LOCAL_PARTITION],
       origin,
       masked: url,

@@ -6,7 +6,7 @@
  * quarantine with a manifest (quarantine.ts) and `upload` moves them back (restore).
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, lstatSync, type Stats } from 'node:fs';
+import { existsSync, lstatSync, opendirSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { appendDurably } from '../../files/safe-write.js';
@@ -239,9 +239,15 @@ export class LocalFolder implements StorageBackend {
     return { bytes: now.size, asset_id: stableIdOf(rel, now) };
   }
 
+  /** doctor: the root is a folder this process can list. */
   async ping(): Promise<void> {
     const stat = lstatSync(this.options.root);
     if (!stat.isDirectory()) throw new StorageError('not_found', `${this.options.root} is not a folder`);
+    try {
+      opendirSync(this.options.root).closeSync();
+    } catch (err) {
+      throw new StorageError('not_found', `${this.options.root} cannot be listed (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
   }
 
   /** Quarantine runs older than `days` beside the root (the default quarantine): listed, and removed when `execute`. */
