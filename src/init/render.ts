@@ -90,6 +90,8 @@ export interface RenderInput {
   tables: number;
   /** Extra `//` lines: columns left out and why. */
   notes: string[];
+  /** Suggested ignore globs (thumbnail caches seen in the store), each with why. */
+  ignore?: Array<{ glob: string; why: string }>;
 }
 
 export function renderConfig(input: RenderInput): string {
@@ -109,6 +111,9 @@ export function renderConfig(input: RenderInput): string {
     lines.push(`    ${sourceLine(p.source)}${i < input.proposals.length - 1 ? ',' : ''}`);
   });
   for (const note of input.notes) lines.push(oneLine(`    // ${note}`));
-  lines.push('  ],', '  "ignore": [],', '  "reportsDir": "reports"', '}', '');
+  const ignore = input.ignore ?? [];
+  lines.push('  ],');
+  for (const i of ignore) lines.push(oneLine(`  // ignore ${i.glob}: ${i.why}`));
+  lines.push(`  "ignore": ${JSON.stringify(ignore.map((i) => i.glob))},`, '  "reportsDir": "reports"', '}', '');
   return lines.join('\n');
 }

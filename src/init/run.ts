@@ -108,7 +108,7 @@ export async function runInit(input: InitInput): Promise<InitResult> {
       log.info(`Cloud names seen in URLs: ${[...found.clouds].map(([c, k]) => `${c} (${k})`).join(', ')}`);
     }
     if (checking) return await coverageOf(reader, existing!, found, parse, Boolean(store), target, log);
-    return draft(found, { target, existing, database: input.database.label, cloud: store?.account, sampleSize: input.sampleSize, quote: reader.sql.quote, version: input.version, at: (input.now ?? (() => new Date()))() });
+    return draft(found, { target, existing, folders: assets.folders, database: input.database.label, cloud: store?.account, sampleSize: input.sampleSize, quote: reader.sql.quote, version: input.version, at: (input.now ?? (() => new Date()))() });
   } finally {
     await reader.close();
   }
@@ -116,7 +116,7 @@ export async function runInit(input: InitInput): Promise<InitResult> {
 
 function draft(
   found: Discovery,
-  o: { target: string; existing?: FileConfig; database: string; cloud?: string; sampleSize: number; quote: (identifier: string) => string; version: string; at: Date },
+  o: { target: string; existing?: FileConfig; folders: ReadonlySet<string>; database: string; cloud?: string; sampleSize: number; quote: (identifier: string) => string; version: string; at: Date },
 ): InitResult {
   if (found.holding.length === 0) return { status: 'nothing_found', columns: found.columns.length, tables: found.tables, ...(o.cloud ? { cloud: o.cloud } : {}) };
   const notes = [
@@ -134,6 +134,7 @@ function draft(
     columnsSampled: found.columns.length,
     tables: found.tables,
     notes,
+    ignore: cacheIgnores(o.folders),
   });
   // settings of a config being replaced with --force are kept; only the sources are rewritten
   if (o.existing) text = keepSettings(text, o.existing);
@@ -145,8 +146,18 @@ function draft(
   return { status: 'written', file: o.target, proposals };
 }
 
+/**
+ * Top-level folders that thumbnail libraries fill with derived files no row names (sorl-thumbnail and
+ * django-imagekit write `CACHE/`): suggested as ignore globs when the store's sample holds one.
+ */
+export const THUMBNAIL_CACHES = ['CACHE'];
+
+function cacheIgnores(folders: ReadonlySet<string>): Array<{ glob: string; why: string }> {
+  return THUMBNAIL_CACHES.filter((f) => folders.has(f)).map((f) => ({ glob: `${f}/**`, why: 'a thumbnail cache (sorl-thumbnail, django-imagekit): derived files no row names' }));
+}
+
 function keepSettings(text: string, existing: FileConfig): string {
-  let out = text.replace('"ignore": []', `"ignore": ${JSON.stringify(existing.ignore)}`).replace('"reportsDir": "reports"', `"reportsDir": ${JSON.stringify(existing.reportsDir)}`);
+  let out = text.replace(/"ignore": \[[^\]]*\]/, `"ignore": ${JSON.stringify(existing.ignore)}`).replace('"reportsDir": "reports"', `"reportsDir": ${JSON.stringify(existing.reportsDir)}`);
   const extra: string[] = [];
   if (existing.cloudinary.hosts.length) extra.push(`  "cloudinary": ${JSON.stringify(existing.cloudinary)}`);
   if (existing.database.statementTimeoutSeconds !== 300) extra.push(`  "database": ${JSON.stringify(existing.database)}`);

@@ -243,3 +243,23 @@ describe('demo --storage local', () => {
     }
   });
 });
+
+describe('init on a media folder', () => {
+  it('finds the FileField column and suggests ignoring the thumbnail cache', async () => {
+    const tree = mediaTree();
+    try {
+      const file = path.join(tree.dir, 'db.sqlite3');
+      const db = new Database(file);
+      for (const sql of DJANGO_SQL(q)) db.exec(sql);
+      db.close();
+      const run = await runCli(['init'], { cwd: tree.dir, env: { DATABASE_URL: `sqlite://${file}`, STORAGE_URL: `file://${tree.root}` } });
+      expect(run.code, run.stderr).toBe(0);
+      const text = readFileSync(path.join(tree.dir, 'asset-audit.config.json'), 'utf8');
+      expect(text).toContain('"table": "users", "column": "avatar"');
+      expect(text).toContain('"ignore": ["CACHE/**"]');
+    } finally {
+      unlock(tree);
+      rmSync(tree.dir, { recursive: true, force: true });
+    }
+  });
+});
