@@ -3,6 +3,7 @@
  * authors and ids come from the user's database and Cloudinary: in HTML every one is escaped,
  * in the text each is kept on its line (control characters shown escaped). Nothing is masked.
  */
+import { reportVocabulary } from '../storage/vocabulary.js';
 import type { DetectResult, MissingRow } from '../audit/result.js';
 import { missingByStatus } from '../audit/result.js';
 import { oneLine } from './one-line.js';
@@ -68,16 +69,19 @@ export function renderEmail(r: DetectResult, ctx: EmailContext): EmailContent {
   const by = missingByStatus(r.missing);
   const total = r.listing.inScope;
   const subject = emailSubject(r, ctx.subjectPrefix);
+  const words = reportVocabulary(r.backend);
+  const store = words.storeTitle ?? 'Cloudinary';
+  const account = words.accountWord ?? 'Cloud';
 
   // ---- text ----
   const t: string[] = [];
   const rule = '='.repeat(60);
-  t.push('Cloudinary Asset Detection Report', rule, '');
-  t.push(`Cloud: ${r.cloudName}`, `Scan Date: ${utc(r.startedAt)}`, `Scan Range: ${scopeText(r)}`);
+  t.push(`${store} Asset Detection Report`, rule, '');
+  t.push(`${account}: ${r.cloudName}`, `Scan Date: ${utc(r.startedAt)}`, `Scan Range: ${scopeText(r)}`);
   if (!r.complete) t.push('', `INCOMPLETE SCAN: ${oneLine(r.incompleteReason ?? 'stopped early')}. The report holds what was found so far.`);
   for (const note of ctx.notes ?? []) t.push('', `NOTE: ${note}`);
   t.push('', 'Summary:', '--------');
-  if (r.scope.orphans) t.push(`Total Cloudinary Files Scanned: ${n(total)}`, `Orphaned Files Found: ${n(r.orphans.length)}`);
+  if (r.scope.orphans) t.push(`Total ${store} Files Scanned: ${n(total)}`, `Orphaned Files Found: ${n(r.orphans.length)}`);
   if (r.scope.missing) t.push(`References Checked: ${n(r.references.references)} in ${n(r.references.rows)} rows`, `Missing Assets Found: ${n(r.missing.length)}`);
 
   if (r.scope.orphans && r.orphans.length) {
@@ -111,8 +115,8 @@ export function renderEmail(r: DetectResult, ctx: EmailContext): EmailContent {
   const h: string[] = [];
   const row = (k: string, v: string) => `<tr><th align="left" style="padding:2px 12px 2px 0">${e(k)}</th><td>${e(v)}</td></tr>`;
   h.push('<!doctype html><html><body style="font-family:sans-serif;font-size:14px">');
-  h.push(`<h2>Cloudinary Asset Detection Report</h2>`);
-  h.push('<table>', row('Cloud', r.cloudName), row('Scan date', utc(r.startedAt)), row('Scan range', scopeText(r)), '</table>');
+  h.push(`<h2>${e(store)} Asset Detection Report</h2>`);
+  h.push('<table>', row(account, r.cloudName), row('Scan date', utc(r.startedAt)), row('Scan range', scopeText(r)), '</table>');
   if (!r.complete) h.push(`<p style="color:#b45309"><strong>INCOMPLETE SCAN:</strong> ${e(r.incompleteReason ?? 'stopped early')}. The report holds what was found so far.</p>`);
   for (const note of ctx.notes ?? []) h.push(`<p style="color:#b45309"><strong>Note:</strong> ${e(note)}</p>`);
   h.push('<h3>Summary</h3><table>');

@@ -3,6 +3,7 @@
  * workflow-command annotations, one per missing ACTIVE record (capped). Pure: a DetectResult in,
  * text out; the CLI appends the summary to $GITHUB_STEP_SUMMARY and prints the annotations.
  */
+import { reportVocabulary } from '../storage/vocabulary.js';
 import type { DetectResult, MissingRow } from '../audit/result.js';
 import { missingByStatus } from '../audit/result.js';
 import { mb, scopeText } from './summary.js';
@@ -37,7 +38,7 @@ export function githubAnnotations(r: DetectResult): string[] {
   const active = r.missing.filter((m) => m.status.toUpperCase() === 'ACTIVE');
   for (const m of active.slice(0, ANNOTATION_LIMIT)) {
     const title = escapeProperty(`Missing asset: ${m.resourceType}/${m.type}/${m.publicId}`);
-    lines.push(`::error title=${title}::${escapeData(`${record(m)} (ACTIVE, author ${m.author || '-'}) references ${m.resourceType}/${m.type}/${m.publicId}, which is not in Cloudinary: users see broken media.`)}`);
+    lines.push(`::error title=${title}::${escapeData(`${record(m)} (ACTIVE, author ${m.author || '-'}) references ${m.resourceType}/${m.type}/${m.publicId}, which is not in ${reportVocabulary(r.backend).storeTitle ?? 'Cloudinary'}: users see broken media.`)}`);
   }
   if (active.length > ANNOTATION_LIMIT) {
     lines.push(`::warning title=${escapeProperty('asset-audit: more missing assets')}::${escapeData(`${n(active.length - ANNOTATION_LIMIT)} more ACTIVE record(s) with missing assets are not annotated; see the report.`)}`);
@@ -47,7 +48,7 @@ export function githubAnnotations(r: DetectResult): string[] {
 
 export function githubSummary(r: DetectResult, reportName?: string): string {
   const by = missingByStatus(r.missing);
-  const h: string[] = [`## asset-audit: cloud ${mdText(r.cloudName)}`, ''];
+  const h: string[] = [`## asset-audit: ${(reportVocabulary(r.backend).accountWord ?? 'Cloud').toLowerCase()} ${mdText(r.cloudName)}`, ''];
   if (!r.complete) h.push(`> **Incomplete scan:** ${mdText(r.incompleteReason ?? 'stopped early')}. The findings below are partial.`, '');
   h.push('| | |', '|---|---|', `| Scope | ${mdText(scopeText(r))} |`);
   if (r.scope.orphans) h.push(`| Assets scanned | ${n(r.listing.inScope)} |`, `| Orphaned files | ${n(r.orphans.length)} (${mb(r.orphanBytes)}) |`);

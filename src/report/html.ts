@@ -5,6 +5,7 @@
  */
 import type { DetectResult, MissingRow } from '../audit/result.js';
 import { missingByStatus } from '../audit/result.js';
+import { reportVocabulary } from '../storage/vocabulary.js';
 import { orphanRecord, orphanSectionFrame } from './csv.js';
 import { escapeHtml as e } from './email.js';
 import { REVIEW_JS } from './html-script.js';
@@ -62,7 +63,7 @@ export function writeHtml(r: DetectResult, ctx: HtmlContext, write: (text: strin
   // the page loads images (thumbnails) and nothing else; no script but its own
   h.push(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src http: https: data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'">`);
   h.push(`<title>asset-audit review: ${e(r.cloudName)} ${e(r.startedAt.slice(0, 10))}</title>`, `<style>${REVIEW_CSS}</style></head><body>`);
-  h.push('<header>', `<h1>Orphan review — cloud <span class="pid">${e(r.cloudName)}</span></h1>`, '<ul class="facts">');
+  h.push('<header>', `<h1>Orphan review — ${e((reportVocabulary(r.backend).accountWord ?? 'Cloud').toLowerCase())} <span class="pid">${e(r.cloudName)}</span></h1>`, '<ul class="facts">');
   h.push(`<li>Scan: <b>${e(r.startedAt.replace('T', ' ').slice(0, 19))} UTC</b></li>`, `<li>Scope: <b>${e(scopeText(r))}</b></li>`);
   if (r.scope.orphans) h.push(`<li>Orphaned: <b>${n(r.orphans.length)}</b> file(s), <b>${e(mb(r.orphanBytes))}</b> of ${n(r.listing.inScope)} scanned</li>`);
   if (r.scope.missing) h.push(`<li>Missing assets: <b>${n(r.missing.length)}</b>${by.active ? ` (<b>${n(by.active)} ACTIVE</b>)` : ''}</li>`);

@@ -60,8 +60,10 @@ export interface ReportVocabulary {
   keyColumn: string;
   /** The column of the file's URL, e.g. `cloudinary_url`. */
   urlColumn: string;
-  /** What the summary calls the account, e.g. `Cloud` (its name follows) or `Folder`. */
+  /** What the summary calls the account, e.g. `Cloud` (its name follows) or `Folder`; absent: `Cloud`. */
   accountWord?: string;
+  /** What the email and summaries call the store, e.g. `Cloudinary`, `Media folder`; absent: `Cloudinary`. */
+  storeTitle?: string;
   /** The orphan section's columns, in order (the key and URL columns among them). */
   orphanColumns: readonly OrphanColumn[];
   /** Older orphan headers still read back: their rows get '' for the columns they lack. */

@@ -14,6 +14,8 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readReport } from '../../src/report/read.js';
 import { runCli } from '../support/cli.js';
+import { startHookServer } from '../support/hook-server.js';
+import { startSmtp } from '../support/smtp.js';
 import { startDatabase, type TestDatabase } from '../support/database.js';
 import { CONFIG, DJANGO_SQL, EXPECTED_MISSING, EXPECTED_ORPHANS, FILES, mediaTree, NFC, NFD, openTo, unlock, type MediaTree } from '../support/media-tree.js';
 
@@ -258,6 +260,42 @@ describe('init on a media folder', () => {
       expect(text).toContain('"table": "users", "column": "avatar"');
       expect(text).toContain('"ignore": ["CACHE/**"]');
     } finally {
+      unlock(tree);
+      rmSync(tree.dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('email, webhook and history on a media folder', () => {
+  it('a folder scan mails its summary, posts the webhook and joins the run history', async () => {
+    const tree = mediaTree();
+    const smtp = await startSmtp();
+    const hook = await startHookServer();
+    try {
+      const file = path.join(tree.dir, 'db.sqlite3');
+      const db = new Database(file);
+      for (const sql of DJANGO_SQL(q)) db.exec(sql);
+      db.close();
+      writeFileSync(path.join(tree.dir, 'asset-audit.config.json'), JSON.stringify({ ...CONFIG, notify: { url: `${hook.base}/hook` } }));
+      openTo([file, path.join(tree.dir, 'asset-audit.config.json')], tree.runAs);
+      const env = { DATABASE_URL: `sqlite://${file}`, SMTP_URL: smtp.url, ADMINS: 'ops@example.com', HOME: tree.dir };
+      for (const _ of [1, 2]) {
+        const run = await runCli(['detect', '--all'], { cwd: tree.dir, env, runAs: tree.runAs });
+        expect(run.code, run.stderr).toBe(4);
+      }
+      await smtp.waitFor(2);
+      const text = smtp.messages[0]!.parsed.text ?? '';
+      expect(text).toContain('Media folder Asset Detection Report');
+      expect(text).toContain(`Folder: ${tree.root}`);
+      expect(text).toContain(`Orphaned Files Found: ${EXPECTED_ORPHANS.length}`);
+      const body = JSON.parse(hook.bodies[0]!) as { cloud: string; orphans: number };
+      expect(body).toMatchObject({ cloud: tree.root });
+      const history = await runCli(['history'], { cwd: tree.dir, env, runAs: tree.runAs });
+      expect(history.code, history.stderr).toBe(0);
+      expect(history.stdout + history.stderr).toContain(tree.root);
+    } finally {
+      await smtp.close();
+      await hook.close();
       unlock(tree);
       rmSync(tree.dir, { recursive: true, force: true });
     }

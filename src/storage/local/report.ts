@@ -6,6 +6,7 @@ export const LOCAL_REPORT: ReportVocabulary = {
   keyColumn: 'path',
   urlColumn: 'url',
   accountWord: 'Folder',
+  storeTitle: 'Media folder',
   orphanColumns: [
     { header: 'path', field: 'publicId' },
     { header: 'size_bytes', field: 'bytes' },
