@@ -166,6 +166,30 @@ describe.each(ENGINES)('a Django media folder with %s', (_name, start) => {
     rmSync(trash, { recursive: true, force: true });
   });
 
+  it('across filesystems a move is copy, fsync, unlink: a quarantine on tmpfs, and back', async (ctx) => {
+    const shm = '/dev/shm';
+    if (!existsSync(shm) || statSync(shm).dev === statSync(w.tree.root).dev) ctx.skip();
+    const quarantine = path.join(shm, `asset-audit-test-${process.pid}-${_name}`);
+    const before = new Map(EXPECTED_ORPHANS.map((rel) => [rel, { sha: sha(path.join(w.tree.root, rel)), mtime: Math.floor(statSync(path.join(w.tree.root, rel)).mtimeMs) }]));
+    try {
+      const { csv } = await detect('cross-fs');
+      const run = await cli(['delete', '--input', csv, '--confirm', '--backup-dir', quarantine]);
+      expect(run.code, run.stderr).toBe(0);
+      for (const [rel, was] of before) {
+        expect(existsSync(path.join(w.tree.root, rel))).toBe(false);
+        expect(sha(path.join(quarantine, rel))).toBe(was.sha);
+      }
+      const restore = await cli(['restore', '--backup-dir', quarantine, '--confirm']);
+      expect(restore.code, restore.stderr).toBe(0);
+      for (const [rel, was] of before) {
+        expect(sha(path.join(w.tree.root, rel))).toBe(was.sha);
+        expect(Math.floor(statSync(path.join(w.tree.root, rel)).mtimeMs)).toBe(was.mtime);
+      }
+    } finally {
+      rmSync(quarantine, { recursive: true, force: true });
+    }
+  });
+
   it('--purge-older-than removes old quarantine runs (with --confirm) and nothing else', async () => {
     const trash = path.join(w.tree.dir, '.asset-audit-trash');
     const oldRun = path.join(trash, '2020-01-01T00-00-00-000Z');

@@ -66,7 +66,8 @@ export function moveNoClobber(from: string, to: string, source: Stats): 'moved' 
       if ((copyErr as NodeJS.ErrnoException).code === 'EEXIST') return 'exists';
       throw copyErr;
     }
-    utimesSync(to, source.atime, source.mtime);
+    // seconds as numbers keep the sub-millisecond part a Date would drop
+    utimesSync(to, source.atimeMs / 1000, source.mtimeMs / 1000);
     const copied = statSync(to);
     if (copied.size !== source.size) {
       unlinkSync(to);
