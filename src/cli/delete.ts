@@ -13,6 +13,7 @@ import { createOutput, type Output } from './output.js';
 import { interruptible } from './signals.js';
 import { asExitError } from './storage-errors.js';
 import type { StorageBackend } from '../storage/backend.js';
+import { reportVocabulary } from '../storage/vocabulary.js';
 
 interface DeleteFlags {
   storage?: string;
@@ -92,7 +93,7 @@ async function runDelete(flags: DeleteFlags): Promise<number> {
           confirm:
             process.stdin.isTTY && process.stderr.isTTY && !flags.yes
               ? async (plan, signal) => {
-                  refusedBy = await askCloudName(target.account, plan.toDelete.length, signal);
+                  refusedBy = await askCloudName(target.account, plan.toDelete.length, signal, reportVocabulary(target.name).accountWord?.toLowerCase() ?? 'cloud name');
                   return refusedBy === undefined;
                 }
               : undefined,
@@ -123,14 +124,14 @@ function purgeQuarantine(storage: StorageBackend, days: number, confirmed: boole
 }
 
 /** undefined when the typed name matches; otherwise why nothing will be deleted. */
-async function askCloudName(cloudName: string, count: number, signal: AbortSignal | undefined): Promise<string | undefined> {
+async function askCloudName(cloudName: string, count: number, signal: AbortSignal | undefined, what: string): Promise<string | undefined> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   const answer = await rl
-    .question(`Type the cloud name (${cloudName}) to delete ${count} asset(s): `, { signal })
+    .question(`Type the ${what} (${cloudName}) to delete ${count} asset(s): `, { signal })
     .catch(() => undefined)
     .finally(() => rl.close());
   if (answer === undefined) return 'no confirmation given; nothing was deleted';
-  return answer.trim() === cloudName ? undefined : 'the cloud name did not match; nothing was deleted';
+  return answer.trim() === cloudName ? undefined : `the ${what} did not match; nothing was deleted`;
 }
 
 function finish(result: DeletionResult, output: Output, flags: DeleteFlags, refusedBy: string | undefined): number {

@@ -8,6 +8,7 @@ import { configDigest } from '../config/digest.js';
 import type { FileConfig } from '../config/schema.js';
 import { refusal } from '../errors.js';
 import type { StorageBackend } from '../storage/backend.js';
+import { reportVocabulary } from '../storage/vocabulary.js';
 import { twinOf, type ConfirmedReport, type Twin } from './candidates.js';
 
 export function trustedTwin(report: ConfirmedReport, storage: Pick<StorageBackend, 'name' | 'account'>, config: FileConfig): Twin {
@@ -19,6 +20,8 @@ export function trustedTwin(report: ConfirmedReport, storage: Pick<StorageBacken
     throw refusal(`the report names no cloud (no delivery URLs and no JSON twin next to it), so it cannot be matched to "${cloudName}". Use the report exactly as detect wrote it, beside its .json twin, or name the twin with --report.`);
   }
   const foreign = [...report.clouds].filter((c) => c !== cloudName.toLowerCase());
+  const word = reportVocabulary(storage.name).accountWord;
+  if (foreign.length && word) throw refusal(`the report is for ${word.toLowerCase()} "${foreign.join('", "')}" but the store named is ${word.toLowerCase()} "${cloudName}". Nothing was deleted.`);
   if (foreign.length) {
     throw refusal(`the report is for cloud "${foreign.join('", "')}" but CLOUDINARY_URL is for "${cloudName}". Nothing was deleted.`);
   }

@@ -251,6 +251,30 @@ describe('a media folder: what is refused', () => {
   });
 });
 
+describe('a report of one folder', () => {
+  it('never drives deletions in another folder', async () => {
+    const tree = mediaTree();
+    try {
+      const file = path.join(tree.dir, 'db.sqlite3');
+      const db = new Database(file);
+      for (const sql of DJANGO_SQL(q)) db.exec(sql);
+      db.close();
+      writeFileSync(path.join(tree.dir, 'asset-audit.config.json'), JSON.stringify(CONFIG));
+      openTo([file, path.join(tree.dir, 'asset-audit.config.json')], tree.runAs);
+      const env = { DATABASE_URL: `sqlite://${file}`, HOME: tree.dir };
+      await runCli(['detect', '--all', '-o', 'r.csv'], { cwd: tree.dir, env, runAs: tree.runAs });
+      mkdirSync(path.join(tree.dir, 'other-media'));
+      const run = await runCli(['delete', '--input', 'r.csv', '--confirm', '--storage', 'file:other-media'], { cwd: tree.dir, env, runAs: tree.runAs });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/the report is for folder ".*\/media" but the store named is folder ".*\/other-media"/);
+      for (const rel of EXPECTED_ORPHANS) expect(existsSync(path.join(tree.root, rel))).toBe(true);
+    } finally {
+      unlock(tree);
+      rmSync(tree.dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('demo --storage local', () => {
   it('runs the whole pipeline on a generated media folder and an SQLite file, finding what it planted', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'asset-audit-demo-'));
