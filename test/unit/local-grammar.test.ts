@@ -39,6 +39,11 @@ describe('local folder grammar', () => {
     expect(g.jsonLeaves({ avatar: 'profile_pics/a.jpg', n: 1, deep: ['/media/x.png', '../up'] })).toEqual([{ publicId: 'profile_pics/a.jpg' }, { publicId: 'x.png' }]);
   });
 
+  it('keeps every reading of a value that may hold spaces', () => {
+    expect(ids('profile_pics/a.jpg ', 'value')).toEqual(['profile_pics/a.jpg | profile_pics/a.jpg ']);
+    expect(ids('![p](/media/forum/my photo.jpg "t") and ![q](/media/forum/q%20r.png)', 'text')).toEqual(['forum/my photo.jpg', 'forum/q r.png']);
+  });
+
   it('an absolute MEDIA_URL brings its own host', () => {
     const cdn = localGrammar({ root: '/r', mediaUrl: 'https://cdn.example.net/m/', hosts: [] });
     expect(cdn.referencesIn('https://cdn.example.net/m/a.jpg', 'value')[0]!.parsed).toEqual({ kind: 'asset', candidates: [{ publicId: 'a.jpg' }] });

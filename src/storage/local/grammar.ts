@@ -92,9 +92,12 @@ export function localGrammar(ctx: LocalGrammarContext): ReferenceGrammar {
     if (/^(?:data|mailto|javascript|tel):/i.test(value)) return foreign('not a file URL');
     if (value.startsWith('/')) return sitePath(value.replace(/[?#].*$/s, ''));
     if (/^[A-Za-z]:[\\/]/.test(value)) return invalid('an absolute filesystem path');
-    // a FileField value is the stored name itself; a "%" may be part of it or an escape
+    // a FileField value is the stored name itself; a "%" may be part of it or an escape, and
+    // whitespace around it may be part of the name too (a file named "a.jpg " exists): all are kept
     const decoded = value.includes('%') ? decode(value) : undefined;
-    return asset(decoded !== undefined && decoded !== value ? [value, decoded] : [value]);
+    const readings = decoded !== undefined && decoded !== value ? [value, decoded] : [value];
+    if (raw !== value && !badRelative(raw)) readings.push(raw);
+    return asset(readings);
   };
 
   /** Every MEDIA_URL path and host URL inside HTML, Markdown or JSON text. */
@@ -109,10 +112,10 @@ export function localGrammar(ctx: LocalGrammarContext): ReferenceGrammar {
       found.push({ raw, parsed });
     };
     const stripQuery = (s: string) => s.replace(/[?#].*$/s, '');
-    // quoted (HTML attributes, JSON strings) and <angle> forms may hold spaces; bare ones end at one
-    const pattern = /(["'<])((?:https?:)?\/\/[^"'<>\s]+?|\/[^"'<>]*?)\1|(["'<])((?:https?:)?\/\/[^"'<>]*?|\/[^"'<>]*?)>|((?:https?:)?\/\/[^\s"'<>()[\]]+|(?<![\w/.:])\/[^\s"'<>()[\]]+)/g;
+    // quoted (HTML attributes, JSON strings), <angle> and Markdown (link) forms may hold spaces; bare ones end at one
+    const pattern = /(["'<])((?:https?:)?\/\/[^"'<>\s]+?|\/[^"'<>]*?)\1|(["'<])((?:https?:)?\/\/[^"'<>]*?|\/[^"'<>]*?)>|\]\(((?:https?:)?\/\/[^()<>"'\s]+|\/[^()<>"']+?)(?:\s+["'][^"']*["'])?\)|((?:https?:)?\/\/[^\s"'<>()[\]]+|(?<![\w/.:])\/[^\s"'<>()[\]]+)/g;
     for (const m of flat.matchAll(pattern)) {
-      const raw = (m[2] ?? m[4] ?? m[5] ?? '').trim();
+      const raw = (m[2] ?? m[4] ?? m[5] ?? m[6] ?? '').trim();
       const at = m.index + m[0].indexOf(raw);
       if (!raw) continue;
       if (raw.startsWith('//') || /^https?:/i.test(raw)) {
