@@ -2,7 +2,7 @@
 import type { AssetKey } from '../../../references/types.js';
 import type { ReferenceGrammar } from '../../backend.js';
 import { referencesIn } from './extract.js';
-import { normalisePath, parseReference, protectOnly, type ImageKitContext } from './parse.js';
+import { keyOfPath, normalisePath, parseReference, protectOnly, type ImageKitContext } from './parse.js';
 
 /** JSON leaves longer than this are prose, not paths; documents past MAX_LEAVES are not walked further. */
 const MAX_LEAF = 512;
@@ -26,7 +26,7 @@ export function imageKitGrammar(ctx: ImageKitContext): ReferenceGrammar {
           if (parsed.kind === 'asset') out.push(...parsed.candidates);
           else if (parsed.kind === 'invalid') {
             const n = normalisePath(s);
-            if ('path' in n) out.push({ publicId: n.path });
+            if ('path' in n) out.push({ publicId: keyOfPath(n.path) });
           }
         } else if (Array.isArray(v)) v.forEach(walk);
         else if (v && typeof v === 'object') Object.values(v).forEach(walk);

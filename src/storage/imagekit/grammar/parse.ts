@@ -44,7 +44,13 @@ export function customEndpoints(ctx: ImageKitContext): Endpoint[] {
   });
 }
 
-const asset = (filePath: string): ParsedReference => ({ kind: 'asset', candidates: [{ publicId: filePath }] });
+/**
+ * The audit's key of a file: its filePath without the leading '/' (`folder/a.jpg`), the form
+ * Django storages save as the name and the form every other backend's keys take.
+ */
+export const keyOfPath = (filePath: string): string => filePath.replace(/^\//, '');
+
+const asset = (filePath: string): ParsedReference => ({ kind: 'asset', candidates: [{ publicId: keyOfPath(filePath) }] });
 
 /** `folder/a.jpg` or `/folder/a.jpg` as the library's path, or why it cannot be one. */
 export function normalisePath(raw: string): { path: string } | { reason: string } {
@@ -139,7 +145,7 @@ export function protectOnly(raw: string, refused: Exclude<ParsedReference, { kin
       const out: AssetKey[] = [];
       for (const s of [segs, segs.slice(1)]) {
         const n = s.length ? normalisePath(s.join('/')) : undefined;
-        if (n && 'path' in n) out.push({ publicId: n.path });
+        if (n && 'path' in n) out.push({ publicId: keyOfPath(n.path) });
       }
       return out;
     } catch {
@@ -147,5 +153,5 @@ export function protectOnly(raw: string, refused: Exclude<ParsedReference, { kin
     }
   }
   const n = normalisePath(v.split(/[?#]/)[0]!);
-  return 'path' in n ? [{ publicId: n.path }] : [];
+  return 'path' in n ? [{ publicId: keyOfPath(n.path) }] : [];
 }
