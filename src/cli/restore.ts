@@ -39,7 +39,7 @@ async function restore(flags: RestoreFlags): Promise<number> {
     return ExitCode.Ok;
   }
   const target = parseStorage({ cloudinary: { hosts: [] } }, process.env, { storage: flags.storage });
-  const storage = await target.open({ warnAt: 0.8, stopAt: 0.95 });
+  const storage = await target.open({ warnAt: 0.8, stopAt: 0.95, onNotice: (m) => output.log.warn(m) });
   try {
     if (!storage.upload) throw usageError(`the ${target.name} store named by ${target.origin} cannot upload files; nothing was restored`);
     const { totals } = await runRestore({ dir, entries, uploader: { upload: storage.upload.bind(storage) }, cloudName: target.account, log: output.log });

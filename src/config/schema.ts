@@ -54,6 +54,8 @@ export const configSchema = z
     storage: z
       .object({
         url: z.string().min(1).optional(),
+        /** Custom delivery endpoints (hosts, or URLs with a path prefix) whose URLs name this store's files. */
+        hosts: z.array(z.string().min(1)).optional(),
       })
       .strict()
       .optional(),

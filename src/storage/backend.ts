@@ -123,5 +123,7 @@ export interface StorageFlags {
   deadlineMs?: number;
   retryAttempts?: number;
   onWarn?: (budget: Budget) => void;
+  /** A warning worded by the backend (a store whose limits are not an hourly budget). */
+  onNotice?: (message: string) => void;
   onRetry?: (message: string) => void;
 }

@@ -5,8 +5,9 @@
  */
 import type { ReportVocabulary } from './backend.js';
 import { CLOUDINARY_REPORT } from './cloudinary/report.js';
+import { IMAGEKIT_REPORT } from './imagekit/report.js';
 
-const WORDS: Readonly<Record<string, ReportVocabulary>> = { cloudinary: CLOUDINARY_REPORT };
+const WORDS: Readonly<Record<string, ReportVocabulary>> = { cloudinary: CLOUDINARY_REPORT, imagekit: IMAGEKIT_REPORT };
 
 export const DEFAULT_BACKEND = 'cloudinary';
 
