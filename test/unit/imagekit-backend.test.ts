@@ -154,7 +154,7 @@ describe('rate limits', () => {
   it('pauses for X-RateLimit-Reset after a 429 and carries on, with one notice', async () => {
     emu.addFiles(generateFiles(10));
     emu.setRateLimit({ limit: 1, intervalMs: 300 });
-    await backend.ping();
+    await backend.ping!();
     const ids = await listAll();
     expect(ids).toHaveLength(10);
     expect(notices.some((m) => /429|rate limit/i.test(m))).toBe(true);
@@ -163,7 +163,7 @@ describe('rate limits', () => {
   it('stops with BudgetExhausted (checkpoint, resume later) when the window is longer than it will wait', async () => {
     emu.addFiles(generateFiles(10));
     emu.setRateLimit({ limit: 1, intervalMs: 15 * 60_000 });
-    await backend.ping().catch(() => undefined);
+    await backend.ping!().catch(() => undefined);
     const chain = newChain(IMAGEKIT_PARTITION);
     const outcome = await listChains(backend, [chain], { log: silentLogger }, () => undefined);
     expect(outcome.stop?.kind).toBe('rate_limit');

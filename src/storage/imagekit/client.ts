@@ -207,17 +207,26 @@ export class ImageKitStorage implements StorageBackend {
     return this.sdk.helper.buildSrc({ urlEndpoint: this.o.credentials.urlEndpoint, src: `/${asset.publicId}`, expiresIn: DOWNLOAD_URL_TTL_S });
   }
 
-  /** Uploads a file at its key (restore): never over an existing file, never under another name. */
+  /**
+   * Uploads a file at its key (restore): never over an existing file (`existing: true` then, with
+   * that file's id), never under another name (ImageKit rewrites some characters: said so).
+   */
   async upload(file: string, asset: { publicId: string }): Promise<Record<string, unknown>> {
     const slash = asset.publicId.lastIndexOf('/');
     const fileName = asset.publicId.slice(slash + 1);
     const folder = slash < 0 ? '/' : `/${asset.publicId.slice(0, slash)}`;
+    let result;
     try {
-      const result = await this.sdk.files.upload({ file: await toFile(createReadStream(file), fileName), fileName, folder, useUniqueFileName: false, overwriteFile: false });
-      return result as Record<string, unknown>;
+      result = await this.sdk.files.upload({ file: await toFile(createReadStream(file), fileName), fileName, folder, useUniqueFileName: false, overwriteFile: false });
     } catch (err) {
+      if (err instanceof ImageKit.BadRequestError) {
+        const [existing] = await this.lookup(IMAGEKIT_PARTITION, [asset.publicId]);
+        if (existing) return { existing: true, asset_id: existing.assetId };
+      }
       throw normalise(err, `upload ${asset.publicId}`);
     }
+    if (result.filePath !== `/${asset.publicId}`) throw new StorageError('bad_request', `upload ${asset.publicId}: ImageKit stored it as ${String(result.filePath)}`);
+    return { asset_id: result.fileId, bytes: result.size, file_path: result.filePath };
   }
 
   async ping(): Promise<void> {

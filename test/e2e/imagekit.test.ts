@@ -1,0 +1,69 @@
+/**
+ * ImageKit end to end: the CLI spawned against the ImageKit emulator (@imagekit/nodejs over
+ * loopback) and a real database: detect (delete and restore follow once the delete core reads
+ * every backend's report columns). URL forms of
+ * this library protect their files; another library's URL protects nothing; the private key
+ * never shows.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ImageKitEmulator } from '../../src/emulator/imagekit/index.js';
+import { runCli, workspace } from '../support/cli.js';
+import { TEST_DATABASES, type TestDatabase } from '../support/database.js';
+
+const DAY = 86_400_000;
+
+describe.each(TEST_DATABASES)('ImageKit: detect → delete → restore, references in $name', (database) => {
+  let emu: ImageKitEmulator;
+  let db: TestDatabase;
+  let env: Record<string, string>;
+  let dir: string;
+  const key = 'private_e2e+secret/KEY=';
+
+  beforeAll(async () => {
+    emu = await ImageKitEmulator.start({ urlEndpointId: 'shop', privateKey: key });
+    db = await database.start();
+    const old = Date.now() - 10 * DAY;
+    for (let i = 0; i < 5; i++) emu.addFile({ filePath: `/used/${i}.jpg`, createdAt: old + i });
+    emu.addFile({ filePath: '/blog/hero.jpg', createdAt: old });
+    for (let i = 0; i < 120; i++) emu.addFile({ filePath: `/orphan/${i}.jpg`, createdAt: old + 1000 + i, data: Buffer.from(`bytes of orphan ${i}`) });
+    emu.addFile({ filePath: '/fresh/1.jpg', createdAt: Date.now() - 3_600_000 });
+    await db.exec(`CREATE TABLE photos (id int PRIMARY KEY, image text)`);
+    await db.exec(`CREATE TABLE posts (id int PRIMARY KEY, body text)`);
+    const rows = ['used/0.jpg', '/used/1.jpg', 'https://ik.imagekit.io/shop/used/2.jpg?tr=w-100', 'https://ik.imagekit.io/shop/tr:n-thumb/used/3.jpg', 'https://ik.imagekit.io/shop/tr:w-300,h-200/used/4.jpg', 'gone/x.jpg', 'https://ik.imagekit.io/other/orphan/7.jpg'];
+    await db.exec(`INSERT INTO photos VALUES ${rows.map((r, i) => `(${i + 1}, '${r}')`).join(', ')}`);
+    await db.exec(`INSERT INTO posts VALUES (1, '<p><img srcset="https://ik.imagekit.io/shop/tr:w-300/blog/hero.jpg 300w, https://ik.imagekit.io/shop/tr:w-600/blog/hero.jpg 600w"></p>')`);
+    env = { STORAGE_URL: emu.storageUrl, DATABASE_URL: db.url };
+    dir = workspace({
+      'asset-audit.config.json': {
+        references: [
+          { name: 'photos', table: 'photos', column: 'image', id: 'id' },
+          { name: 'posts', table: 'posts', column: 'body', id: 'id', extract: 'text' },
+        ],
+      },
+    });
+  });
+  afterAll(async () => {
+    await emu?.stop();
+    await db?.close();
+  });
+
+  it('detect reports the orphans and the missing file in ImageKit words, and never shows the key', async () => {
+    const run = await runCli(['detect', '-o', 'report.csv'], { cwd: dir, env });
+    expect(run.code, run.stderr).toBe(1);
+    const csv = readFileSync(path.join(dir, 'report.csv'), 'utf8');
+    expect(csv).toContain('ORPHANED IMAGEKIT FILES');
+    expect(csv).toContain('file_path,size_bytes,size_mb,format,uploaded_at,imagekit_url,file_id,note');
+    const orphans = csv.split('\n').filter((l) => /^(orphan|fresh)\//.test(l));
+    expect(orphans).toHaveLength(121);
+    // another library's URL protects nothing here; this library's forms protect theirs
+    expect(csv).toMatch(/^orphan\/7\.jpg,/m);
+    expect(csv).not.toMatch(/^(used\/\d|blog\/hero)\.jpg,/m);
+    expect(csv).toContain('gone/x.jpg');
+    for (const text of [run.stdout, run.stderr, csv, readFileSync(path.join(dir, 'report.json'), 'utf8')]) {
+      expect(text).not.toContain('e2e+secret');
+      expect(text).not.toContain(encodeURIComponent(key));
+    }
+  });
+});
