@@ -1,5 +1,6 @@
 /**
  * npm run bench [-- --sizes 10000,100000 --latency 50 --rate-limit 1000000 --windows 1]
+ * npm run bench -- --backend imagekit [...]: the ImageKit bench (bench/imagekit.ts) instead.
  * (or BENCH_SIZES=1000000 for the opt-in million.)
  *
  * For each N: N generated assets in the emulator (per-call latency, rate limit), N references in
@@ -21,7 +22,6 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { generateAssets } from '../src/emulator/index.js';
 import type { EmulatorWorkerData, EmulatorWorkerReply } from './emulator-worker.js';
-import { startDatabase } from '../test/support/database.js';
 
 /** BENCH_BIN: another build of the CLI (e.g. a snapshot, to compare or to keep building meanwhile). */
 const BIN = process.env.BENCH_BIN ? path.resolve(process.env.BENCH_BIN) : path.resolve(import.meta.dirname, '../bin/asset-audit.js');
@@ -30,8 +30,14 @@ const TIME = '/usr/bin/time';
 const INSERT_BATCH = 20_000;
 const PAGE = 500;
 
+if (process.argv.includes('--backend') && process.argv[process.argv.indexOf('--backend') + 1] === 'imagekit') {
+  await import('./imagekit.js');
+  process.exit(0);
+}
+
 const { values } = parseArgs({
   options: {
+    backend: { type: 'string', default: 'cloudinary' },
     sizes: { type: 'string', default: process.env.BENCH_SIZES ?? '10000,100000' },
     latency: { type: 'string', default: '50' },
     'rate-limit': { type: 'string', default: '1000000' },
@@ -91,6 +97,8 @@ async function startEmulator(n: number) {
 }
 
 async function benchOne(n: number): Promise<Row> {
+  // loaded here, not at the top: `--backend imagekit` must not load the test support
+  const { startDatabase } = await import('../test/support/database.js');
   const emu = await startEmulator(n);
   const db = await startDatabase();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'asset-audit-bench-'));

@@ -78,6 +78,7 @@ function term(field: string, op: string, values: string[], now: number): Predica
   const compare = (get: (f: IkFile) => number, parse: (v: string) => number): Predicate => {
     const xs = values.map(parse);
     const x = xs[0]!;
+    const set = new Set(xs);
     switch (op) {
       case '=': return (f) => get(f) === x;
       case 'NOT =': return (f) => get(f) !== x;
@@ -85,20 +86,21 @@ function term(field: string, op: string, values: string[], now: number): Predica
       case '<=': return (f) => get(f) <= x;
       case '>': return (f) => get(f) > x;
       case '>=': return (f) => get(f) >= x;
-      case 'IN': return (f) => xs.includes(get(f));
-      case 'NOT IN': return (f) => !xs.includes(get(f));
+      case 'IN': return (f) => set.has(get(f));
+      case 'NOT IN': return (f) => !set.has(get(f));
     }
     throw new ApiError(400, `Operator ${op} is not supported on ${field}`);
   };
   const text = (get: (f: IkFile) => string, ops: string[], norm: (s: string) => string = (s) => s): Predicate => {
     if (!ops.includes(op)) throw new ApiError(400, `Operator ${op} is not supported on ${field}`);
-    const xs = values.map(norm);
+    const xs = new Set(values.map(norm));
+    const x = norm(one);
     switch (op) {
-      case '=': return (f) => get(f) === norm(one);
-      case 'NOT =': return (f) => get(f) !== norm(one);
-      case ':': return (f) => get(f).startsWith(norm(one));
-      case 'IN': return (f) => xs.includes(get(f));
-      default: return (f) => !xs.includes(get(f));
+      case '=': return (f) => get(f) === x;
+      case 'NOT =': return (f) => get(f) !== x;
+      case ':': return (f) => get(f).startsWith(x);
+      case 'IN': return (f) => xs.has(get(f));
+      default: return (f) => !xs.has(get(f));
     }
   };
   switch (field) {
