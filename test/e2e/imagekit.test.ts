@@ -5,10 +5,10 @@
  * this library protect their files; another library's URL protects nothing; the private key
  * never shows.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ImageKitEmulator } from '../../src/emulator/imagekit/index.js';
+import { ImageKitEmulator, generateFiles } from '../../src/emulator/imagekit/index.js';
 import { runCli, workspace } from '../support/cli.js';
 import { TEST_DATABASES, type TestDatabase } from '../support/database.js';
 
@@ -65,5 +65,52 @@ describe.each(TEST_DATABASES)('ImageKit: detect → delete → restore, referenc
       expect(text).not.toContain('e2e+secret');
       expect(text).not.toContain(encodeURIComponent(key));
     }
+  });
+});
+
+describe('ImageKit: a scan stopped by the rate limit resumes to the same report', () => {
+  let emu: ImageKitEmulator;
+  let db: TestDatabase;
+  let env: Record<string, string>;
+  const key = 'private_resume_secret';
+  const config = { references: [{ name: 'photos', table: 'photos', column: 'image', id: 'id' }] };
+  const orphanRows = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => /^f\d\d\//.test(l)).sort();
+
+  beforeAll(async () => {
+    emu = await ImageKitEmulator.start({ urlEndpointId: 'resume', privateKey: key });
+    // inside detect's default --days window, however long the test takes
+    emu.addFiles(generateFiles(2500, { start: new Date(Date.now() - 10 * DAY) }));
+    db = await TEST_DATABASES.find((d) => d.name === 'sqlite')!.start();
+    await db.exec('CREATE TABLE photos (id int PRIMARY KEY, image text)');
+    const used = emu.files().filter((_, i) => i % 2 === 0);
+    await db.exec(`INSERT INTO photos VALUES ${used.map((f, i) => `(${i}, 'https://ik.imagekit.io/resume/tr:w-100${f.filePath}')`).join(', ')}`);
+    env = { STORAGE_URL: emu.storageUrl, DATABASE_URL: db.url };
+  });
+  afterAll(async () => {
+    await emu?.stop();
+    await db?.close();
+  });
+
+  it('stops with exit 4 and a checkpoint when the window is spent, and --resume finishes the same scan', async () => {
+    const whole = workspace({ 'asset-audit.config.json': config });
+    const full = await runCli(['detect', '-o', 'full.csv'], { cwd: whole, env });
+    expect(full.code, full.stderr).toBe(1);
+
+    const dir = workspace({ 'asset-audit.config.json': config });
+    emu.setRateLimit({ limit: 2, intervalMs: 15 * 60_000 });
+    const first = await runCli(['detect', '-o', 'first.csv'], { cwd: dir, env });
+    expect(first.code, first.stderr).toBe(4);
+    expect(first.stderr).toMatch(/ImageKit rate limit/);
+    const reports = path.join(dir, 'reports');
+    const checkpoint = readdirSync(reports).find((f) => f.endsWith('.checkpoint.json'));
+    expect(checkpoint, readdirSync(reports).join(', ')).toBeDefined();
+    expect(readFileSync(path.join(reports, checkpoint!), 'utf8')).not.toContain(key);
+    expect(first.stderr).not.toContain(key);
+
+    emu.setRateLimit({ limit: 10_000, intervalMs: 1000 });
+    const second = await runCli(['detect', '--resume', path.join(reports, checkpoint!), '-o', 'resumed.csv'], { cwd: dir, env });
+    expect(second.code, second.stderr).toBe(1);
+    expect(orphanRows(path.join(dir, 'resumed.csv'))).toEqual(orphanRows(path.join(whole, 'full.csv')));
+    expect(orphanRows(path.join(dir, 'resumed.csv'))).toHaveLength(1250);
   });
 });

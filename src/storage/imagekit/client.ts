@@ -78,6 +78,8 @@ export class ImageKitStorage implements StorageBackend {
   readonly partitions: readonly Partition[] = [IMAGEKIT_PARTITION];
   readonly limits = LIMITS;
   readonly report = IMAGEKIT_REPORT;
+  // oldest first, and --days is asked of the server: nothing older arrives, nothing is cut
+  readonly listOrder = 'unordered';
   readonly grammar: ReferenceGrammar;
   calls = 0;
   retries = 0;
