@@ -3,17 +3,21 @@
  * report: an operator's edit that broke a line must not silently change what gets deleted. A
  * reviewed report may lose rows (a reviewer unticking) but never gain one: every row must name an
  * orphan of the JSON twin detect wrote beside it, on (resource_type, type, public_id, asset_id).
+ * The columns are the report's backend's (its ReportVocabulary); a report without partition
+ * columns is a one-partition store's, whose rows take the backend's only partition.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { usageError } from '../errors.js';
 import { readReport, ReportFormatError } from '../report/read.js';
-import { DELIVERY_TYPES, RESOURCE_TYPES, type DeliveryType, type ResourceType } from '../storage/cloudinary/partitions.js';
+import type { OrphanField } from '../storage/backend.js';
+import type { Partition } from '../storage/types.js';
+import { reportVocabulary } from '../storage/vocabulary.js';
 
 export interface Candidate {
   publicId: string;
-  resourceType: ResourceType;
-  type: DeliveryType;
+  resourceType: string;
+  type: string;
   bytes: number;
   uploadedAt: string;
   assetId: string;
@@ -45,7 +49,7 @@ const orphanKey = (o: { resourceType: string; type: string; assetId: string; pub
 const DELIVERY_URL = /^https?:\/\/res(?:-\d+)?\.cloudinary\.com\/([^/]+)\//i;
 
 /** `twinFile`: the JSON twin named by `delete --report`; otherwise it is looked for beside the CSV (twinOf). */
-export function loadConfirmedReport(file: string, twinFile?: string): ConfirmedReport {
+export function loadConfirmedReport(file: string, twinFile: string | undefined, partitions: readonly Partition[]): ConfirmedReport {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -61,35 +65,42 @@ export function loadConfirmedReport(file: string, twinFile?: string): ConfirmedR
   }
   const twin = readTwin(twinFile ?? twinOf(file));
   if (twinFile && !twin) throw usageError(`--report ${twinFile}: cannot read it as the JSON report detect wrote (…json beside the original CSV). Nothing was deleted.`);
+  const words = reportVocabulary(parsed.backend);
+  const header = (field: OrphanField): string | undefined => words.orphanColumns.find((c) => c.field === field)?.header;
+  const h = { key: header('publicId')!, rt: header('resourceType'), type: header('type'), bytes: header('bytes')!, at: header('uploadedAt')!, id: header('assetId')!, url: header('url') };
+  const only = partitions.length === 1 ? partitions[0] : undefined;
+  const partitionWords = (side: keyof Partition): string[] => [...new Set(partitions.map((p) => p[side]))];
   const clouds = new Set<string>();
   const seen = new Set<string>();
   const candidates = parsed.orphans.map((row) => {
     const line = Number(row.line);
     const fail = (why: string) => usageError(`refusing the report ${file}: line ${line}: ${why}. Nothing was deleted.`);
-    const publicId = row.public_id ?? '';
-    if (!publicId) throw fail('empty public_id');
-    if (!RESOURCE_TYPES.includes(row.resource_type as ResourceType)) throw fail(`resource_type "${row.resource_type}" is not one of ${RESOURCE_TYPES.join(', ')}`);
-    if (!DELIVERY_TYPES.includes(row.type as DeliveryType)) throw fail(`type "${row.type}" is not one of ${DELIVERY_TYPES.join(', ')}`);
-    if (!/^\d+$/.test(row.size_bytes ?? '')) throw fail(`size_bytes "${row.size_bytes}" is not a whole number`);
-    if (Number.isNaN(Date.parse(row.uploaded_at ?? ''))) throw fail(`uploaded_at "${row.uploaded_at}" is not a date`);
-    const assetId = row.asset_id ?? '';
-    if (!assetId) throw fail(`asset_id is blank: every row detect writes has one (was this row added by hand?)`);
+    const publicId = row[h.key] ?? '';
+    if (!publicId) throw fail(`empty ${h.key}`);
+    const resourceType = h.rt ? (row[h.rt] ?? '') : (only?.resourceType ?? '');
+    const type = h.type ? (row[h.type] ?? '') : (only?.type ?? '');
+    if (!partitionWords('resourceType').includes(resourceType)) throw fail(`resource_type "${resourceType}" is not one of ${partitionWords('resourceType').join(', ')}`);
+    if (!partitionWords('type').includes(type)) throw fail(`type "${type}" is not one of ${partitionWords('type').join(', ')}`);
+    if (!/^\d+$/.test(row[h.bytes] ?? '')) throw fail(`${h.bytes} "${row[h.bytes]}" is not a whole number`);
+    if (Number.isNaN(Date.parse(row[h.at] ?? ''))) throw fail(`${h.at} "${row[h.at]}" is not a date`);
+    const assetId = row[h.id] ?? '';
+    if (!assetId) throw fail(`${h.id} is blank: every row detect writes has one (was this row added by hand?)`);
     // without a twin the caller refuses the whole report anyway, with a clearer message
-    if (twin && !twin.orphans.has(orphanKey({ resourceType: row.resource_type!, type: row.type!, assetId, publicId }))) {
-      throw fail(`${row.resource_type}/${row.type}/${publicId} (asset_id ${assetId}) is not an orphan the scan listed in ${path.basename(twin.file)}; a reviewed report may lose rows, never gain them`);
+    if (twin && !twin.orphans.has(orphanKey({ resourceType, type, assetId, publicId }))) {
+      throw fail(`${resourceType}/${type}/${publicId} (${h.id} ${assetId}) is not an orphan the scan listed in ${path.basename(twin.file)}; a reviewed report may lose rows, never gain them`);
     }
-    const key = `${row.resource_type}/${row.type}/${publicId}`;
+    const key = `${resourceType}/${type}/${publicId}`;
     if (seen.has(key)) throw fail(`${key} is listed twice`);
     seen.add(key);
-    const url = row.cloudinary_url ?? '';
+    const url = h.url ? (row[h.url] ?? '') : '';
     const cloud = DELIVERY_URL.exec(url)?.[1];
     if (cloud) clouds.add(cloud.toLowerCase());
     return {
       publicId,
-      resourceType: row.resource_type as ResourceType,
-      type: row.type as DeliveryType,
-      bytes: Number(row.size_bytes),
-      uploadedAt: row.uploaded_at!,
+      resourceType,
+      type,
+      bytes: Number(row[h.bytes]),
+      uploadedAt: row[h.at]!,
       assetId,
       url,
       line,

@@ -1,7 +1,6 @@
 /**
  * ImageKit end to end: the CLI spawned against the ImageKit emulator (@imagekit/nodejs over
- * loopback) and a real database: detect (delete and restore follow once the delete core reads
- * every backend's report columns). URL forms of
+ * loopback) and a real database, detect → review → delete (with backups) → restore. URL forms of
  * this library protect their files; another library's URL protects nothing; the private key
  * never shows.
  */
@@ -65,6 +64,39 @@ describe.each(TEST_DATABASES)('ImageKit: detect → delete → restore, referenc
       expect(text).not.toContain('e2e+secret');
       expect(text).not.toContain(encodeURIComponent(key));
     }
+  });
+
+  it('delete --confirm deletes by fileId in batches of ≤ 100 after the re-checks, with backups', async () => {
+    // between review and delete: a row starts using orphan/1, orphan/2 is replaced by another file
+    await db.exec(`INSERT INTO photos VALUES (100, 'https://ik.imagekit.io/shop/orphan/1.jpg')`);
+    const replaced = emu.fileAt('/orphan/2.jpg')!;
+    emu.removeFile(replaced.fileId);
+    const newer = emu.addFile({ filePath: '/orphan/2.jpg', createdAt: Date.now() - 5 * DAY });
+    emu.clearRequests();
+    const run = await runCli(['delete', '--input', 'report.csv', '--confirm', '--backup-dir', 'backup'], { cwd: dir, env });
+    expect(run.code, run.stderr).toBe(1); // some candidates were held back
+    const deletes = emu.requests.filter((r) => r.path === '/v1/files/batch/deleteByFileIds');
+    const sent = deletes.flatMap((r) => (r.body as { fileIds: string[] }).fileIds);
+    expect(deletes.every((r) => (r.body as { fileIds: string[] }).fileIds.length <= 100)).toBe(true);
+    expect(sent).toHaveLength(118);
+    expect(sent).not.toContain(newer.fileId);
+    const left = emu.files().map((f) => f.filePath).sort();
+    expect(left).toEqual(['/blog/hero.jpg', '/fresh/1.jpg', '/orphan/1.jpg', '/orphan/2.jpg', ...[0, 1, 2, 3, 4].map((i) => `/used/${i}.jpg`)].sort());
+    expect(emu.fileAt('/orphan/2.jpg')?.fileId).toBe(newer.fileId);
+    const manifest = readFileSync(path.join(dir, 'backup', 'manifest.jsonl'), 'utf8').trim().split('\n');
+    expect(manifest).toHaveLength(118);
+    expect(run.stderr + run.stdout).not.toContain('e2e+secret');
+  });
+
+  it('restore uploads the backups to their paths (new fileIds, same bytes) and never overwrites', async () => {
+    const squatter = emu.addFile({ filePath: '/orphan/9.jpg', data: Buffer.from('a newer file') });
+    const run = await runCli(['restore', '--backup-dir', 'backup', '--confirm'], { cwd: dir, env });
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/Restored 117, skipped \(exists already\) 1, failed 0/);
+    expect(emu.fileAt('/orphan/9.jpg')?.fileId).toBe(squatter.fileId);
+    expect(emu.fileAt('/orphan/9.jpg')?.data?.toString()).toBe('a newer file');
+    expect(emu.fileAt('/orphan/5.jpg')?.data?.toString()).toBe('bytes of orphan 5');
+    expect(emu.files().filter((f) => f.filePath.startsWith('/orphan/'))).toHaveLength(120);
   });
 });
 
