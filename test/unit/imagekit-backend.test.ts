@@ -186,6 +186,17 @@ describe('rate limits', () => {
   });
 });
 
+describe('custom endpoints', () => {
+  it('storage.hosts in the config reaches the grammar of the opened backend', async () => {
+    const { configSchema } = await import('../../src/config/schema.js');
+    const config = configSchema.parse({ references: [{ name: 'p', table: 'p', column: 'c' }], storage: { hosts: ['media.example.com'] } });
+    const opened = await openStorage(config, { STORAGE_URL: emu.storageUrl });
+    const [found] = opened.grammar.referencesIn('https://media.example.com/tr:w-10/x/y.jpg', 'value');
+    expect(found?.parsed).toEqual({ kind: 'asset', candidates: [{ publicId: 'x/y.jpg' }] });
+    opened.close();
+  });
+});
+
 describe('the imagekit:// URL', () => {
   it('parses keys and id, masks the private key, and reads the IMAGEKIT_* variables', () => {
     const c = parseImageKitUrl('imagekit://public_abc:private_s3cr%2Bt/x=@shop', 'STORAGE_URL', {});
