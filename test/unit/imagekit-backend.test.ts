@@ -171,6 +171,16 @@ describe('rate limits', () => {
     expect(outcome.fullyListed).toEqual([]);
   });
 
+  it('stops (never fails) when 429s go on past its attempts', async () => {
+    emu.addFiles(generateFiles(10));
+    const stubborn = await openStorage({ cloudinary: { hosts: [] } }, { STORAGE_URL: emu.storageUrl }, { retryAttempts: 2 });
+    emu.setRateLimit({ limit: 0, intervalMs: 50 });
+    const chain = newChain(IMAGEKIT_PARTITION);
+    const outcome = await listChains(stubborn, [chain], { log: silentLogger }, () => undefined);
+    expect(outcome.stop?.kind).toBe('rate_limit');
+    expect(outcome.stop?.message).toMatch(/429 \(Too Many Requests\) to list files 2 times in a row/);
+  });
+
   it('paces calls within stopAt of the limit per interval and warns at warnAt', async () => {
     let t = 0;
     const slept: number[] = [];

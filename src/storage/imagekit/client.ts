@@ -115,11 +115,11 @@ export class ImageKitStorage implements StorageBackend {
         if (raw instanceof ImageKit.RateLimitError) {
           // throws BudgetExhausted when the wait is too long; else the next acquire() waits
           this.o.guard.rateLimited(raw.headers);
-          if (attempt < this.retry.attempts) {
-            this.retries++;
-            this.o.onRetry?.(`${what}: 429, retry ${attempt} after the reset`);
-            continue;
-          }
+          // still refused after every attempt: a stop (checkpoint, resume), never a failure
+          if (attempt >= this.retry.attempts) throw this.o.guard.refused(what, attempt);
+          this.retries++;
+          this.o.onRetry?.(`${what}: 429, retry ${attempt} after the reset`);
+          continue;
         }
         if (raw instanceof ImageKit.APIError) this.o.guard.observe(raw.headers);
         const err = normalise(raw, what);

@@ -87,6 +87,11 @@ export class ImageKitGuard {
     if (Number.isFinite(interval) && interval > 0) this.intervalMs = interval;
   }
 
+  /** Still 429 after `attempts` tries, each after the announced reset: the run stops here. */
+  refused(what: string, attempts: number): BudgetExhausted {
+    return this.stop(Math.max(0, this.pausedUntil - this.now()), `answered 429 (Too Many Requests) to ${what} ${attempts} times in a row`);
+  }
+
   /**
    * A 429: every call pauses for X-RateLimit-Reset ms (the caller retries), or the run stops when
    * that is longer than maxPauseMs, or no reset was announced.
