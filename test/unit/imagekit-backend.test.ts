@@ -96,6 +96,10 @@ describe('an exact listing while the library changes', () => {
     });
     expect(new Set(ids).size).toBe(ids.length);
     expect(emu.files().every((f) => listed.has(f.fileId))).toBe(true);
+    // the tie pages used skip, and at least once a page started past every listed file and backed off
+    const skips = emu.requests.filter((r) => r.path === '/v1/files').map((r) => Number(r.query.skip));
+    expect(skips.some((k) => k > 0)).toBe(true);
+    expect(skips.some((k, i) => i > 0 && k < skips[i - 1]!)).toBe(true);
   });
 
   it('lists files uploaded during the scan too', async () => {

@@ -167,7 +167,7 @@ export class ImageKitEmulator {
   }
 }
 
-/** Deterministic files for tests and the bench: `n` files over `folders` folders, one per second from `start`. */
+/** Deterministic files for tests and the bench: `n` files over `folders` folders, `perSecond` a second (spread over its milliseconds) from `start`. */
 export function* generateFiles(n: number, o: { seed?: number; start?: Date; folders?: number; perSecond?: number } = {}): Generator<IkFileInput> {
   const rng = mulberry32(o.seed ?? 1);
   const start = (o.start ?? new Date('2025-01-01T00:00:00Z')).getTime();
@@ -175,6 +175,6 @@ export function* generateFiles(n: number, o: { seed?: number; start?: Date; fold
   const perSecond = o.perSecond ?? 1;
   for (let i = 0; i < n; i++) {
     const folder = Math.floor(rng() * folders);
-    yield { filePath: `/f${folder.toString().padStart(2, '0')}/file-${i.toString().padStart(7, '0')}.jpg`, createdAt: start + Math.floor(i / perSecond) * 1000 + (i % perSecond), size: 512 + Math.floor(rng() * 4096) };
+    yield { filePath: `/f${folder.toString().padStart(2, '0')}/file-${i.toString().padStart(7, '0')}.jpg`, createdAt: start + Math.floor(i / perSecond) * 1000 + Math.floor(((i % perSecond) * 1000) / perSecond), size: 512 + Math.floor(rng() * 4096) };
   }
 }
