@@ -139,6 +139,16 @@ describe('lookups and deletes', () => {
     expect(found.map((a) => [a.publicId, a.assetId])).toEqual([['products/a.jpg', here.fileId]]);
   });
 
+  it('tells a new version of a file (same fileId, same path) from the one reviewed', async () => {
+    const f = emu.addFile({ filePath: '/v/a.jpg', createdAt: Date.now() - 86_400_000, data: Buffer.from('one') });
+    const [before] = await backend.lookup(IMAGEKIT_PARTITION, ['v/a.jpg']);
+    const ik = new ImageKit({ privateKey: emu.privateKey, baseURL: emu.baseURL, maxRetries: 0 });
+    await ik.files.upload({ file: Buffer.from('two').toString('base64'), fileName: 'a.jpg', folder: '/v', useUniqueFileName: false });
+    const [after] = await backend.lookup(IMAGEKIT_PARTITION, ['v/a.jpg']);
+    expect(after!.assetId).toBe(f.fileId);
+    expect(after!.version).not.toBe(before!.version);
+  });
+
   it('answers per fileId when some are already gone (the bulk API deletes nothing then: the rest is sent again)', async () => {
     const a = emu.addFile({ filePath: '/d/a.jpg' });
     const b = emu.addFile({ filePath: '/d/b.jpg' });

@@ -56,6 +56,8 @@ function toAsset(f: ApiFile): StoredAsset {
     format: dot > f.filePath.lastIndexOf('/') ? f.filePath.slice(dot + 1).toLowerCase() : undefined,
     bytes: typeof f.size === 'number' ? f.size : 0,
     createdAt: f.createdAt,
+    // a new version keeps the fileId and createdAt: updatedAt tells it apart (the last check compares it)
+    ...(typeof f.updatedAt === 'string' && !Number.isNaN(Date.parse(f.updatedAt)) ? { version: Date.parse(f.updatedAt) } : {}),
     secureUrl: typeof f.url === 'string' ? f.url : undefined,
   };
 }
