@@ -1,5 +1,6 @@
 /**
  * npm run bench [-- --sizes 10000,100000 --latency 50 --rate-limit 1000000 --windows 1]
+ * npm run bench -- --backend imagekit [...]: the ImageKit bench (bench/imagekit.ts) instead.
  * (or BENCH_SIZES=1000000 for the opt-in million.)
  * npm run bench -- --local 1000000: the media-folder bench instead (bench/local.ts).
  *
@@ -30,8 +31,14 @@ const TIME = '/usr/bin/time';
 const INSERT_BATCH = 20_000;
 const PAGE = 500;
 
+if (process.argv.includes('--backend') && process.argv[process.argv.indexOf('--backend') + 1] === 'imagekit') {
+  await import('./imagekit.js');
+  process.exit(0);
+}
+
 const { values } = parseArgs({
   options: {
+    backend: { type: 'string', default: 'cloudinary' },
     sizes: { type: 'string', default: process.env.BENCH_SIZES ?? '10000,100000' },
     latency: { type: 'string', default: '50' },
     'rate-limit': { type: 'string', default: '1000000' },
@@ -99,7 +106,7 @@ async function startEmulator(n: number) {
 
 async function benchOne(n: number): Promise<Row> {
   const emu = await startEmulator(n);
-  // loaded here, not at the top: the --local bench needs no Postgres
+  // loaded here, not at the top: the --local and --backend imagekit benches need no Postgres
   const { startDatabase } = await import('../test/support/database.js');
   const db = await startDatabase();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'asset-audit-bench-'));

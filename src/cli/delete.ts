@@ -69,7 +69,7 @@ async function runDelete(flags: DeleteFlags): Promise<number> {
   const database = parseDatabaseUrl(process.env.DATABASE_URL);
   const confirmed = flags.confirm === true;
 
-  const storage = await target.open({ deleting: true, quarantineDir: flags.backupDir, warnAt: 0.8, stopAt: 0.95, deadlineMs, onWarn: (b) => log.warn(`${b.limit - b.remaining}/${b.limit} Admin API calls used this hour`), onRetry: (m) => log.debug(m) });
+  const storage = await target.open({ deleting: true, quarantineDir: flags.backupDir, warnAt: 0.8, stopAt: 0.95, deadlineMs, onWarn: (b) => log.warn(`${b.limit - b.remaining}/${b.limit} Admin API calls used this hour`), onNotice: (m) => log.warn(m), onRetry: (m) => log.debug(m) });
   let refusedBy: string | undefined;
   let result: DeletionResult;
   try {

@@ -116,6 +116,7 @@ export async function runDetect(flags: DetectFlags, options: DetectOptions = {})
     warnAt,
     stopAt,
     onWarn: (b) => log.warn(`${b.limit - b.remaining}/${b.limit} Admin API calls used this hour (over ${Math.round(warnAt * 100)}%)`),
+    onNotice: (m) => log.warn(m),
     deadlineMs,
     onRetry: (m) => log.debug(m),
   });

@@ -45,7 +45,7 @@ async function restore(flags: RestoreFlags): Promise<number> {
   const loaded = loadConfig(process.cwd(), flags.config);
   const settings = loaded.config ? { storage: loaded.config.storage, cloudinary: loaded.config.cloudinary } : { cloudinary: { hosts: [] } };
   const target = parseStorage(settings, process.env, { storage: flags.storage, configDir: loaded.file && loaded.config ? path.dirname(loaded.file) : process.cwd() });
-  const storage = await target.open({ warnAt: 0.8, stopAt: 0.95 });
+  const storage = await target.open({ warnAt: 0.8, stopAt: 0.95, onNotice: (m) => output.log.warn(m) });
   try {
     if (!storage.upload) throw usageError(`the ${target.name} store named by ${target.origin} cannot upload files; nothing was restored`);
     const { totals } = await runRestore({ dir, entries, uploader: { upload: storage.upload.bind(storage) }, cloudName: target.account, log: output.log });

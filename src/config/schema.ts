@@ -56,7 +56,10 @@ export const configSchema = z
         url: z.string().min(1).optional(),
         /** A media folder's public URL prefix (Django's MEDIA_URL): `/media/` or `https://cdn.example.com/media/`. */
         mediaUrl: z.string().min(1).optional(),
-        /** Hosts that serve the media folder (`example.com`, `www.example.com:8443`): their URLs under mediaUrl name its files. */
+        /**
+         * Hosts whose URLs name this store's files: a media folder's hosts (`example.com`, under mediaUrl),
+         * or an ImageKit/S3 custom delivery endpoint (a host, or a URL with a path prefix).
+         */
         hosts: z.array(z.string().min(1)).optional(),
       })
       .strict()

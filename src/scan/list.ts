@@ -155,7 +155,7 @@ export async function listChains(
           direction: 'desc',
           maxResults: storage.limits.pageSize,
         })
-      : storage.listPage({ partition: chain.target, cursor: chain.cursor, prefix: options.prefix, maxResults: storage.limits.pageSize });
+      : storage.listPage({ partition: chain.target, cursor: chain.cursor, prefix: options.prefix, maxResults: storage.limits.pageSize, since: options.since });
 
   const run = async (chain: Chain) => {
     while (!chain.complete) {

@@ -142,6 +142,8 @@ export interface StorageFlags {
   deadlineMs?: number;
   retryAttempts?: number;
   onWarn?: (budget: Budget) => void;
+  /** A warning worded by the backend (a store whose limits are not an hourly budget). */
+  onNotice?: (message: string) => void;
   onRetry?: (message: string) => void;
   /** The configuration file's folder: a relative `file:` URL is read against it (default: the working folder). */
   configDir?: string;

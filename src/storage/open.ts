@@ -11,6 +11,8 @@ import type { StorageBackend, StorageFlags } from './backend.js';
 import { CLOUDINARY_PARTITIONS } from './cloudinary/partitions.js';
 import { LOCAL_PARTITION } from './local/partition.js';
 import { parseFileUrl } from './local/url.js';
+import { parseImageKitUrl } from './imagekit/config.js';
+import { IMAGEKIT_PARTITION } from './imagekit/partition.js';
 import type { Partition } from './types.js';
 
 /** A parsed choice of store, not yet connected (doctor reports it before contacting anything). */
@@ -37,7 +39,7 @@ interface BackendEntry {
   schemes: readonly string[];
   example: string;
   /** Absent: registered but not built yet. */
-  parse?: (url: string, origin: string, config: Pick<FileConfig, 'cloudinary' | 'storage'>, flags: StorageFlags) => StorageTarget;
+  parse?: (url: string, origin: string, config: Pick<FileConfig, 'cloudinary' | 'storage'>, flags: StorageFlags, env: NodeJS.ProcessEnv) => StorageTarget;
 }
 
 const cloudinaryEntry: BackendEntry = {
@@ -94,12 +96,37 @@ const localEntry: BackendEntry = {
   },
 };
 
-/** The registry, by URL scheme. */
+const imagekitEntry: BackendEntry = {
+  name: 'ImageKit',
+  schemes: ['imagekit'],
+  example: 'imagekit://PUBLIC_KEY:PRIVATE_KEY@URL_ENDPOINT_ID',
+  parse(url, origin, config, _flags, env) {
+    const credentials = parseImageKitUrl(url, origin, env);
+    return {
+      name: 'imagekit',
+      account: credentials.urlEndpointId,
+      label: `ImageKit library "${credentials.urlEndpointId}"`,
+      title: 'ImageKit',
+      partitions: [IMAGEKIT_PARTITION],
+      origin,
+      masked: credentials.masked,
+      async open(flags = {}) {
+        const { ImageKitStorage } = await import('./imagekit/client.js');
+        const { ImageKitGuard, DEFAULT_MAX_PAUSE_MS } = await import('./imagekit/guard.js');
+        const guard = new ImageKitGuard({ warnAt: flags.warnAt ?? 0.8, stopAt: flags.stopAt ?? 0.95, maxPauseMs: DEFAULT_MAX_PAUSE_MS, onNotice: flags.onNotice });
+        const retry = { ...(flags.deadlineMs !== undefined ? { deadlineMs: flags.deadlineMs } : {}), ...(flags.retryAttempts !== undefined ? { attempts: flags.retryAttempts } : {}) };
+        return new ImageKitStorage({ credentials, hosts: config.storage?.hosts ?? [], guard, retry, onRetry: flags.onRetry });
+      },
+    };
+  },
+};
+
+/** The registry: each backend parses its own URL; the ones not built yet answer a usage error. */
 export const BACKENDS: readonly BackendEntry[] = [
   cloudinaryEntry,
   localEntry,
   { name: 'S3-compatible bucket', schemes: ['s3'], example: 's3://BUCKET/PREFIX?region=…' },
-  { name: 'ImageKit', schemes: ['imagekit'], example: 'imagekit://PUBLIC_KEY:PRIVATE_KEY@URL_ENDPOINT_ID' },
+  imagekitEntry,
 ];
 
 const supported = (): string => BACKENDS.filter((b) => b.parse).map((b) => `${b.schemes.map((s) => `${s}:`).join('/')} (${b.example})`).join(', ');
@@ -126,14 +153,14 @@ export function storageChosen(config: Pick<FileConfig, 'storage'>, env: NodeJS.P
 export function parseStorage(config: Pick<FileConfig, 'storage' | 'cloudinary'>, env: NodeJS.ProcessEnv = process.env, flags: StorageFlags = {}): StorageTarget {
   const { url, origin } = chooseUrl(config, env, flags);
   // the default store keeps its own messages (CLOUDINARY_URL is not set, …)
-  if (origin === 'CLOUDINARY_URL') return cloudinaryEntry.parse!(url ?? '', origin, config, flags);
+  if (origin === 'CLOUDINARY_URL') return cloudinaryEntry.parse!(url ?? '', origin, config, flags, env);
   const text = (url ?? '').trim();
   if (!text) throw usageError(`${origin} is empty. Supported: ${supported()}.`);
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(text)?.[1]?.toLowerCase();
   const entry = BACKENDS.find((b) => scheme !== undefined && b.schemes.includes(scheme));
   if (!entry) throw usageError(`${origin}: unknown storage scheme ${scheme ? `"${scheme}:"` : '(none)'}. Supported: ${supported()}.`);
   if (!entry.parse) throw usageError(`${origin}: the ${entry.name} backend (${scheme}:) is not built yet. Supported: ${supported()}.`);
-  return entry.parse(text, origin, config, flags);
+  return entry.parse(text, origin, config, flags, env);
 }
 
 /** Chooses the store by URL (see the file comment) and opens its backend. */

@@ -34,6 +34,11 @@ export interface ListPageRequest {
   prefix?: string;
   /** Assets are returned newest first unless a prefix is given (then by public_id). */
   maxResults: number;
+  /**
+   * The --days window: a backend that can filter by creation time on the server returns nothing
+   * older; one that cannot ignores it (the listing filters, newest first).
+   */
+  since?: Date;
 }
 
 export interface ListPage {

@@ -5,9 +5,10 @@
  */
 import type { ReportVocabulary } from './backend.js';
 import { CLOUDINARY_REPORT } from './cloudinary/report.js';
+import { IMAGEKIT_REPORT } from './imagekit/report.js';
 import { LOCAL_REPORT } from './local/report.js';
 
-const WORDS: Readonly<Record<string, ReportVocabulary>> = { cloudinary: CLOUDINARY_REPORT, local: LOCAL_REPORT };
+const WORDS: Readonly<Record<string, ReportVocabulary>> = { cloudinary: CLOUDINARY_REPORT, local: LOCAL_REPORT, imagekit: IMAGEKIT_REPORT };
 
 export const DEFAULT_BACKEND = 'cloudinary';
 

@@ -1,13 +1,14 @@
 /**
  * The storage contract suite (test/support/storage-contract.ts), one entry per backend. Cloudinary:
- * the official SDK talking to the emulator over loopback. The next backends (local folder, S3,
- * ImageKit) add an entry here.
+ * the official SDK talking to the emulator over loopback; ImageKit: @imagekit/nodejs talking to its
+ * emulator. The next backends add an entry here.
  */
 import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { CloudinaryEmulator, type DeliveryType, type ResourceType } from '../../src/emulator/index.js';
+import { ImageKitEmulator } from '../../src/emulator/imagekit/index.js';
 import type { StorageBackend } from '../../src/storage/backend.js';
 import { openStorage } from '../../src/storage/open.js';
 import { describeStorageBackend } from '../support/storage-contract.js';
@@ -16,6 +17,8 @@ let emu: CloudinaryEmulator;
 let cloudinary: StorageBackend;
 let folder: StorageBackend;
 let dir: string;
+let ik: ImageKitEmulator;
+let imagekit: StorageBackend;
 
 beforeAll(async () => {
   emu = await CloudinaryEmulator.start({ cloudName: 'contract-cloud', logRequests: false });
@@ -24,12 +27,16 @@ beforeAll(async () => {
   mkdirSync(path.join(dir, 'media'));
   // opened for a delete: its quarantine is beside the root
   folder = await openStorage({ cloudinary: { hosts: [] } }, { STORAGE_URL: 'file:media' }, { configDir: dir, deleting: true });
+  ik = await ImageKitEmulator.start({ urlEndpointId: 'contract', logRequests: false });
+  imagekit = await openStorage({ cloudinary: { hosts: [] } }, { STORAGE_URL: ik.storageUrl });
 });
 
 afterAll(async () => {
   cloudinary?.close();
   folder?.close();
+  imagekit?.close();
   await emu?.stop();
+  await ik?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -65,5 +72,18 @@ describeStorageBackend('local folder (a temporary media root)', {
       rmSync(path.join(dir, 'media'), { recursive: true, force: true });
       mkdirSync(path.join(dir, 'media'));
     },
+  }),
+});
+
+describeStorageBackend('imagekit (SDK → emulator)', {
+  world: () => ({
+    backend: imagekit,
+    put: (_p, key, bytes) => ik.addFile({ filePath: `/${key}`, ...(bytes !== undefined ? { size: bytes } : {}) }).fileId,
+    replace: (_p, key) => {
+      const old = ik.fileAt(`/${key}`);
+      if (old) ik.removeFile(old.fileId);
+      return ik.addFile({ filePath: `/${key}` }).fileId;
+    },
+    clear: () => ik.clearFiles(),
   }),
 });

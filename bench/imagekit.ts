@@ -1,0 +1,126 @@
+/**
+ * npm run bench -- --backend imagekit [--sizes 100000 --latency 50 --ik-rate 1000]
+ *
+ * For each N: N generated files in the ImageKit emulator (3 per second of createdAt, 20 folders;
+ * per-call latency; --ik-rate calls a second allowed), N references in an SQLite file (90 % of the files
+ * as a bare path, a `tr:` URL or a `?tr=` URL, 10 % to paths that do not exist), then
+ * `asset-audit detect --all` spawned as a user would run it. Prints wall time, API calls (counted
+ * by the emulator) against the minimum (one call per 1,000 files listed, plus the lookups the
+ * CLI made: none when the listing was complete, as it proves absence), the lower bound on time (listing pages × latency: the listing is one sequential chain), and
+ * the CLI's peak RSS (GNU time, the child alone).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import { generateFiles } from '../src/emulator/imagekit/index.js';
+import type { ImageKitWorkerData, ImageKitWorkerReply } from './imagekit-worker.js';
+import Database from 'better-sqlite3';
+
+const BIN = process.env.BENCH_BIN ? path.resolve(process.env.BENCH_BIN) : path.resolve(import.meta.dirname, '../bin/asset-audit.js');
+const TIME = '/usr/bin/time';
+const PAGE = 1000;
+
+const { values } = parseArgs({
+  options: {
+    backend: { type: 'string' },
+    sizes: { type: 'string', default: process.env.BENCH_SIZES ?? '100000' },
+    latency: { type: 'string', default: '50' },
+    'ik-rate': { type: 'string', default: '1000' },
+  },
+  strict: false,
+});
+const sizes = String(values.sizes).split(',').map((s) => Number(s.trim()));
+const latency = Number(values.latency);
+const rate = Number(values['ik-rate']);
+
+async function startEmulator(n: number) {
+  const data: ImageKitWorkerData = { n, latencyMs: latency, rate: { limit: rate, intervalMs: 1000 } };
+  const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./imagekit-worker.ts', import.meta.url).href)}); })`;
+  const worker = new Worker(boot, { eval: true, workerData: data });
+  const next = (kind: ImageKitWorkerReply['kind']) =>
+    new Promise<ImageKitWorkerReply>((resolve, reject) => {
+      const onMessage = (m: ImageKitWorkerReply) => {
+        if (m.kind !== kind) return;
+        worker.off('message', onMessage);
+        worker.off('error', reject);
+        resolve(m);
+      };
+      worker.on('message', onMessage);
+      worker.once('error', reject);
+    });
+  const ready = (await next('ready')) as Extract<ImageKitWorkerReply, { kind: 'ready' }>;
+  return {
+    storageUrl: ready.url,
+    async calls(): Promise<number> {
+      const reply = next('calls');
+      worker.postMessage('calls');
+      return ((await reply) as Extract<ImageKitWorkerReply, { kind: 'calls' }>).calls;
+    },
+    async stop(): Promise<void> {
+      const reply = next('stopped');
+      worker.postMessage('stop');
+      await reply;
+      await worker.terminate();
+    },
+  };
+}
+
+async function benchOne(n: number) {
+  const emu = await startEmulator(n);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'asset-audit-bench-ik-'));
+  const file = path.join(dir, 'refs.sqlite3');
+  try {
+    const db = new Database(file);
+    db.exec('CREATE TABLE refs (id int PRIMARY KEY, ref text NOT NULL)');
+    const insert = db.prepare('INSERT INTO refs VALUES (?, ?)');
+    db.transaction(() => {
+      let i = 0;
+      for (const f of generateFiles(n, { perSecond: 3 })) {
+        const key = f.filePath.slice(1);
+        const value = i % 10 === 0 ? `gone/file-${i}.jpg` : i % 3 === 0 ? key : i % 3 === 1 ? `https://ik.imagekit.io/bench/tr:w-300,h-200/${key}` : `https://ik.imagekit.io/bench/${key}?tr=w-300`;
+        insert.run(i++, value);
+      }
+    })();
+    db.close();
+    writeFileSync(path.join(dir, 'asset-audit.config.json'), JSON.stringify({ references: [{ name: 'refs', table: 'refs', column: 'ref', id: 'id' }] }));
+    const args = ['detect', '--all', '--json', '--fail-on', 'none'];
+    const timed = existsSync(TIME);
+    const [cmd, argv] = timed ? [TIME, ['-v', process.execPath, BIN, ...args]] : [process.execPath, [BIN, ...args]];
+    const env: NodeJS.ProcessEnv = { ...process.env, STORAGE_URL: emu.storageUrl, DATABASE_URL: `sqlite://${file}`, NO_COLOR: '1' };
+    delete env.CLOUDINARY_URL;
+    const before = await emu.calls();
+    const t0 = process.hrtime.bigint();
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(cmd, argv, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('error', reject);
+      child.on('close', (c) => resolve({ code: c, stdout: out, stderr: err }));
+    });
+    const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (process.env.BENCH_VERBOSE) process.stderr.write(stderr);
+    if (code !== 0) throw new Error(`detect exited ${code}:\n${stderr.slice(-3000)}`);
+    const result = JSON.parse(stdout) as { api: { lookups: number }; listing: { partitions: Array<{ pages: number }> }; orphans: unknown[]; missing: unknown[] };
+    const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+    const pages = Math.max(...result.listing.partitions.map((p) => p.pages));
+    const calls = (await emu.calls()) - before;
+    // a page per 1,000 files, and the empty page that proves the end when n is a multiple of it
+    const minCalls = Math.floor(n / PAGE) + 1 + result.api.lookups;
+    return { n, wallS, calls, minCalls, lookups: result.api.lookups, pages, lowerS: (pages * latency) / 1000, rssMb: rss ? Number(rss[1]) / 1024 : undefined, orphans: result.orphans.length, missing: result.missing.length };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await emu.stop();
+  }
+}
+
+process.stdout.write(`asset-audit bench (ImageKit) — ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, latency ${latency} ms/call, rate ${rate} calls/s\n`);
+process.stdout.write('N | wall s | API calls (min) | list pages | lookups | lower bound s | peak RSS MB | orphans | missing\n');
+for (const n of sizes) {
+  const r = await benchOne(n);
+  process.stdout.write(`${r.n.toLocaleString('en-US')} | ${r.wallS.toFixed(1)} | ${r.calls} (${r.minCalls}) | ${r.pages} | ${r.lookups} | ${r.lowerS.toFixed(1)} | ${r.rssMb?.toFixed(0) ?? 'n/a'} | ${r.orphans} | ${r.missing}\n`);
+}

@@ -1,0 +1,75 @@
+/**
+ * ImageKit references inside stored text (HTML, Markdown, CSS, JSON, srcset lists): every URL on
+ * ik.imagekit.io or a configured custom endpoint, also JSON-escaped (`\/`) or entity-encoded
+ * (`&amp;`, `&#x2F;`). Bare paths in free text are not references (too many false readings).
+ */
+import type { ExtractMode, FoundReference } from '../../backend.js';
+import { customEndpoints, parseReference, SHARED_HOST, type ImageKitContext } from './parse.js';
+
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const ENTITIES: Readonly<Record<string, string>> = { amp: '&', quot: '"', apos: "'", lt: '<', gt: '>', sol: '/', colon: ':' };
+
+export function unescapeText(text: string): string {
+  let t = text;
+  if (t.includes('\\')) t = t.replace(/\\u([0-9a-fA-F]{4})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))).replace(/\\([/"\\])/g, '$1');
+  if (t.includes('&')) {
+    t = t.replace(/&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-z]+));/g, (m, d: string | undefined, x: string | undefined, n: string | undefined) => {
+      const cp = d !== undefined ? parseInt(d, 10) : x !== undefined ? parseInt(x, 16) : undefined;
+      if (cp !== undefined) return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : '';
+      return ENTITIES[n ?? ''] ?? m;
+    });
+  }
+  return t;
+}
+
+const cache = new WeakMap<ImageKitContext, RegExp>();
+
+/** A URL on one of the account's delivery hosts: optional scheme or `//`, then the host, then a path. */
+function urlRegex(ctx: ImageKitContext): RegExp {
+  let re = cache.get(ctx);
+  if (!re) {
+    const hosts = [SHARED_HOST, ...customEndpoints(ctx).map((e) => e.host)].map(escapeRe).join('|');
+    re = new RegExp(`(?:https?:)?(?:\\/\\/)?(?<![\\w.-])(?:${hosts})(?=[/?#])[^\\s"'<>\`\\\\{}|^\\[\\]]*`, 'gi');
+    cache.set(ctx, re);
+  }
+  re.lastIndex = 0;
+  return re;
+}
+
+/** Trailing sentence punctuation and an unbalanced `)` are not part of a URL in prose. */
+function trimTrailing(s: string): string {
+  let t = s;
+  for (;;) {
+    if (/[.,;:!?*]$/.test(t)) t = t.slice(0, -1);
+    else if (t.endsWith(')') && (t.match(/\)/g)?.length ?? 0) > (t.match(/\(/g)?.length ?? 0)) t = t.slice(0, -1);
+    else return t;
+  }
+}
+
+export function scanText(text: string, ctx: ImageKitContext): FoundReference[] {
+  const out: FoundReference[] = [];
+  const seen = new Set<string>();
+  const re = urlRegex(ctx);
+  for (const m of unescapeText(text).matchAll(re)) {
+    // `a.jpg,https://…/b.jpg`: a comma followed by another URL ends this one
+    for (const piece of m[0].split(/,(?=(?:https?:)?\/\/)/i)) {
+      const raw = trimTrailing(piece);
+      if (raw === '' || seen.has(raw)) continue;
+      seen.add(raw);
+      out.push({ raw, parsed: parseReference(raw, ctx) });
+    }
+  }
+  return out;
+}
+
+const TEXTY_RE = /[\s<>"'(){}[\]]/;
+
+export function referencesIn(value: string, ctx: ImageKitContext, mode: ExtractMode): FoundReference[] {
+  const v = value.trim();
+  if (v === '') return [];
+  if (mode === 'value') return [{ raw: v, parsed: parseReference(v, ctx) }];
+  const found = scanText(value, ctx);
+  if (mode === 'text' || found.length > 0 || TEXTY_RE.test(v)) return found;
+  // auto: a single token that is not a delivery URL may still be a bare path
+  return [{ raw: v, parsed: parseReference(v, ctx) }];
+}
