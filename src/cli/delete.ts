@@ -64,7 +64,7 @@ async function runDelete(flags: DeleteFlags): Promise<number> {
   const database = parseDatabaseUrl(process.env.DATABASE_URL);
   const confirmed = flags.confirm === true;
 
-  const storage = await target.open({ warnAt: 0.8, stopAt: 0.95, deadlineMs, onWarn: (b) => log.warn(`${b.limit - b.remaining}/${b.limit} Admin API calls used this hour`), onRetry: (m) => log.debug(m) });
+  const storage = await target.open({ warnAt: 0.8, stopAt: 0.95, deadlineMs, onWarn: (b) => log.warn(`${b.limit - b.remaining}/${b.limit} Admin API calls used this hour`), onRetry: (m) => log.debug(m), onNotice: (m) => log.warn(m) });
   let refusedBy: string | undefined;
   let result: DeletionResult;
   try {

@@ -54,6 +54,8 @@ export const configSchema = z
     storage: z
       .object({
         url: z.string().min(1).optional(),
+        /** Hosts (CDN, custom domain) whose URLs name this store's files, e.g. a CloudFront distribution in front of a bucket: `host[/path]`. */
+        hosts: z.array(z.string().min(1)).optional(),
       })
       .strict()
       .optional(),

@@ -8,12 +8,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { usageError } from '../errors.js';
 import { readReport, ReportFormatError } from '../report/read.js';
-import { DELIVERY_TYPES, RESOURCE_TYPES, type DeliveryType, type ResourceType } from '../storage/cloudinary/partitions.js';
+import type { OrphanField } from '../storage/backend.js';
+import { reportVocabulary } from '../storage/vocabulary.js';
 
 export interface Candidate {
   publicId: string;
-  resourceType: ResourceType;
-  type: DeliveryType;
+  resourceType: string;
+  type: string;
   bytes: number;
   uploadedAt: string;
   assetId: string;
@@ -63,37 +64,39 @@ export function loadConfirmedReport(file: string, twinFile?: string): ConfirmedR
   if (twinFile && !twin) throw usageError(`--report ${twinFile}: cannot read it as the JSON report detect wrote (…json beside the original CSV). Nothing was deleted.`);
   const clouds = new Set<string>();
   const seen = new Set<string>();
+  // the columns are the backend's (its report words); a one-partition store's rows have no type columns
+  const words = reportVocabulary(parsed.backend);
+  const header = (field: OrphanField) => words.orphanColumns.find((c) => c.field === field)?.header;
+  const only = words.partitions.length === 1 ? words.partitions[0] : undefined;
+  const resourceTypes = [...new Set(words.partitions.map((p) => p.resourceType))];
+  const types = [...new Set(words.partitions.map((p) => p.type))];
+  const [keyH, rtH, typeH, bytesH, atH, idH, urlH] = (['publicId', 'resourceType', 'type', 'bytes', 'uploadedAt', 'assetId', 'url'] as const).map(header);
   const candidates = parsed.orphans.map((row) => {
     const line = Number(row.line);
     const fail = (why: string) => usageError(`refusing the report ${file}: line ${line}: ${why}. Nothing was deleted.`);
-    const publicId = row.public_id ?? '';
-    if (!publicId) throw fail('empty public_id');
-    if (!RESOURCE_TYPES.includes(row.resource_type as ResourceType)) throw fail(`resource_type "${row.resource_type}" is not one of ${RESOURCE_TYPES.join(', ')}`);
-    if (!DELIVERY_TYPES.includes(row.type as DeliveryType)) throw fail(`type "${row.type}" is not one of ${DELIVERY_TYPES.join(', ')}`);
-    if (!/^\d+$/.test(row.size_bytes ?? '')) throw fail(`size_bytes "${row.size_bytes}" is not a whole number`);
-    if (Number.isNaN(Date.parse(row.uploaded_at ?? ''))) throw fail(`uploaded_at "${row.uploaded_at}" is not a date`);
-    const assetId = row.asset_id ?? '';
-    if (!assetId) throw fail(`asset_id is blank: every row detect writes has one (was this row added by hand?)`);
+    const cell = (h: string | undefined) => (h ? (row[h] ?? '') : '');
+    const publicId = cell(keyH);
+    if (!publicId) throw fail(`empty ${keyH}`);
+    const resourceType = rtH ? cell(rtH) : (only?.resourceType ?? '');
+    const type = typeH ? cell(typeH) : (only?.type ?? '');
+    if (!resourceTypes.includes(resourceType)) throw fail(`${rtH ?? 'resource type'} "${resourceType}" is not one of ${resourceTypes.join(', ')}`);
+    if (!types.includes(type)) throw fail(`${typeH ?? 'type'} "${type}" is not one of ${types.join(', ')}`);
+    if (!words.partitions.some((p) => p.resourceType === resourceType && p.type === type)) throw fail(`${resourceType}/${type} is not a partition of this store`);
+    if (!/^\d+$/.test(cell(bytesH))) throw fail(`${bytesH} "${cell(bytesH)}" is not a whole number`);
+    if (Number.isNaN(Date.parse(cell(atH)))) throw fail(`${atH} "${cell(atH)}" is not a date`);
+    const assetId = cell(idH);
+    if (!assetId) throw fail(`${idH} is blank: every row detect writes has one (was this row added by hand?)`);
     // without a twin the caller refuses the whole report anyway, with a clearer message
-    if (twin && !twin.orphans.has(orphanKey({ resourceType: row.resource_type!, type: row.type!, assetId, publicId }))) {
-      throw fail(`${row.resource_type}/${row.type}/${publicId} (asset_id ${assetId}) is not an orphan the scan listed in ${path.basename(twin.file)}; a reviewed report may lose rows, never gain them`);
+    if (twin && !twin.orphans.has(orphanKey({ resourceType, type, assetId, publicId }))) {
+      throw fail(`${resourceType}/${type}/${publicId} (${idH} ${assetId}) is not an orphan the scan listed in ${path.basename(twin.file)}; a reviewed report may lose rows, never gain them`);
     }
-    const key = `${row.resource_type}/${row.type}/${publicId}`;
+    const key = `${resourceType}/${type}/${publicId}`;
     if (seen.has(key)) throw fail(`${key} is listed twice`);
     seen.add(key);
-    const url = row.cloudinary_url ?? '';
+    const url = cell(urlH);
     const cloud = DELIVERY_URL.exec(url)?.[1];
     if (cloud) clouds.add(cloud.toLowerCase());
-    return {
-      publicId,
-      resourceType: row.resource_type as ResourceType,
-      type: row.type as DeliveryType,
-      bytes: Number(row.size_bytes),
-      uploadedAt: row.uploaded_at!,
-      assetId,
-      url,
-      line,
-    };
+    return { publicId, resourceType, type, bytes: Number(cell(bytesH)), uploadedAt: cell(atH), assetId, url, line };
   });
   if (twin?.cloudName) clouds.add(twin.cloudName.toLowerCase());
   return { file, candidates, clouds, twin, incomplete: parsed.incomplete };

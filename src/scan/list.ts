@@ -138,8 +138,8 @@ export async function listChains(
         let reachedWindowEnd = false;
         for (const asset of page.assets) {
           if (sinceMs !== undefined && !chain.window && Date.parse(asset.createdAt) < sinceMs) {
-            // newest first without a prefix: everything after this is older still
-            if (!options.prefix) reachedWindowEnd = true;
+            // newest first without a prefix: everything after this is older still (a store listing by key goes on)
+            if (!options.prefix && (storage.listOrder ?? 'newest-first') === 'newest-first') reachedWindowEnd = true;
             continue;
           }
           chain.listed++;

@@ -64,6 +64,11 @@ export interface ReportVocabulary {
   orphanColumns: readonly OrphanColumn[];
   /** Older orphan headers still read back: their rows get '' for the columns they lack. */
   olderOrphanColumns?: ReadonlyArray<readonly OrphanColumn[]>;
+  /**
+   * The backend's partitions: a report row's (resource type, type) must be one of them. A report
+   * without those columns (a one-partition store) puts every row in the only one.
+   */
+  partitions: readonly Partition[];
 }
 
 export interface StorageBackend {
@@ -77,6 +82,12 @@ export interface StorageBackend {
   readonly grammar: ReferenceGrammar;
   readonly report: ReportVocabulary;
 
+  /**
+   * The order a listing without a prefix comes in: `newest-first` (the default; --days ends a
+   * chain at the first older asset) or `key` (S3, a folder: --days filters, the chain runs on).
+   */
+  readonly listOrder?: 'newest-first' | 'key';
+
   /** One page of a listing (a cursor chain). */
   listPage(req: ListPageRequest): Promise<ListPage>;
   /** The subset of ids that exist in the partition (at most `limits.lookupBatch` ids a call). */
@@ -87,8 +98,8 @@ export interface StorageBackend {
    * is not touched. Each id gets the store's own answer (`deleted`, `not_found`, …).
    */
   delete(stableIds: string[]): Promise<DeleteOutcome[]>;
-  /** A short-lived URL that serves the original bytes (backups before deleting). */
-  downloadUrl(asset: StoredAsset): string;
+  /** A short-lived URL that serves the original bytes (backups before deleting); S3 presigns it asynchronously. */
+  downloadUrl(asset: StoredAsset): string | Promise<string>;
   /** Stores a file under a key (restore); never overwrites. */
   upload?(file: string, asset: { publicId: string; resourceType: string; type: string }): Promise<Record<string, unknown>>;
   /** A delivery URL of a small derived image (review-page thumbnails), signed where the store signs. */
@@ -102,6 +113,8 @@ export interface StorageBackend {
   head?(partition: Partition, id: string, signal?: AbortSignal): Promise<{ status: 'exists' } | { status: 'absent' } | { status: 'unknown'; reason: string }>;
   /** A cheap authenticated call (doctor). */
   ping?(): Promise<void>;
+  /** Each permission the commands need, checked by calls that change nothing (doctor), where the store has permissions to check. */
+  checkAccess?(): Promise<AccessCheck[]>;
   /** Raw account usage (init, doctor), where the store reports it. */
   usage?(): Promise<Record<string, unknown>>;
 
@@ -114,6 +127,14 @@ export interface StorageBackend {
   close(): void;
 }
 
+/** One permission as doctor reports it. */
+export interface AccessCheck {
+  what: string;
+  status: 'ok' | 'warn' | 'fail';
+  detail: string;
+  fix?: string;
+}
+
 /** A flag-or-config choice of store, or its absence. */
 export interface StorageFlags {
   storage?: string;
@@ -124,4 +145,6 @@ export interface StorageFlags {
   retryAttempts?: number;
   onWarn?: (budget: Budget) => void;
   onRetry?: (message: string) => void;
+  /** Something to tell the user that is no error (S3: a versioned bucket kept delete markers). */
+  onNotice?: (message: string) => void;
 }

@@ -9,6 +9,8 @@ import type { FileConfig } from '../config/schema.js';
 import { parseCloudinaryUrl } from '../config/cloudinary-url.js';
 import type { StorageBackend, StorageFlags } from './backend.js';
 import { CLOUDINARY_PARTITIONS } from './cloudinary/partitions.js';
+import { S3_PARTITIONS } from './s3/partitions.js';
+import { parseS3Url } from './s3/url.js';
 import type { Partition } from './types.js';
 
 /** A parsed choice of store, not yet connected (doctor reports it before contacting anything). */
@@ -33,7 +35,7 @@ interface BackendEntry {
   schemes: readonly string[];
   example: string;
   /** Absent: registered but not built yet. */
-  parse?: (url: string, origin: string, config: Pick<FileConfig, 'cloudinary'>) => StorageTarget;
+  parse?: (url: string, origin: string, config: Pick<FileConfig, 'cloudinary' | 'storage'>) => StorageTarget;
 }
 
 const cloudinaryEntry: BackendEntry = {
@@ -67,11 +69,34 @@ const cloudinaryEntry: BackendEntry = {
   },
 };
 
-/** The registry: Cloudinary today; the next issues fill in the others. */
+const s3Entry: BackendEntry = {
+  name: 'S3-compatible bucket',
+  schemes: ['s3'],
+  example: 's3://BUCKET[/PREFIX]?region=REGION[&endpoint=URL&forcePathStyle=true]',
+  parse(url, origin, config) {
+    const location = parseS3Url(url, origin);
+    return {
+      name: 's3',
+      account: location.bucket,
+      label: `bucket "${location.bucket}"${location.prefix ? ` under "${location.prefix}"` : ''}${location.endpoint ? ` at ${location.endpoint}` : ''}`,
+      partitions: S3_PARTITIONS,
+      origin,
+      // nothing secret: credentials come from the AWS chain, never from this URL
+      masked: location.display,
+      async open(flags = {}) {
+        const { S3Storage } = await import('./s3/client.js');
+        const retry = { ...(flags.deadlineMs !== undefined ? { deadlineMs: flags.deadlineMs } : {}), ...(flags.retryAttempts !== undefined ? { attempts: flags.retryAttempts } : {}) };
+        return new S3Storage({ location, hosts: config.storage?.hosts ?? [], retry, onRetry: flags.onRetry, onNotice: flags.onNotice });
+      },
+    };
+  },
+};
+
+/** The registry: Cloudinary, S3; the next issues fill in the others. */
 export const BACKENDS: readonly BackendEntry[] = [
   cloudinaryEntry,
   { name: 'local folder', schemes: ['file'], example: 'file:///srv/app/media' },
-  { name: 'S3-compatible bucket', schemes: ['s3'], example: 's3://BUCKET/PREFIX?region=…' },
+  s3Entry,
   { name: 'ImageKit', schemes: ['imagekit'], example: 'imagekit://PUBLIC_KEY:PRIVATE_KEY@URL_ENDPOINT_ID' },
 ];
 

@@ -5,8 +5,9 @@
  */
 import type { ReportVocabulary } from './backend.js';
 import { CLOUDINARY_REPORT } from './cloudinary/report.js';
+import { S3_REPORT } from './s3/report.js';
 
-const WORDS: Readonly<Record<string, ReportVocabulary>> = { cloudinary: CLOUDINARY_REPORT };
+const WORDS: Readonly<Record<string, ReportVocabulary>> = { cloudinary: CLOUDINARY_REPORT, s3: S3_REPORT };
 
 export const DEFAULT_BACKEND = 'cloudinary';
 
