@@ -1,6 +1,6 @@
 /**
  * npm run bench [-- --sizes 10000,100000 --latency 50 --rate-limit 1000000 --windows 1]
- * (or BENCH_SIZES=1000000 for the opt-in million.)
+ * (or BENCH_SIZES=1000000 for the opt-in million.) `--backend s3` runs the S3 bench (bench/s3.ts).
  *
  * For each N: N generated assets in the emulator (per-call latency, rate limit), N references in
  * Postgres (90 % of the assets, in three stored forms, plus 10 % to assets that do not exist), then
@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { generateAssets } from '../src/emulator/index.js';
 import type { EmulatorWorkerData, EmulatorWorkerReply } from './emulator-worker.js';
-import { startDatabase } from '../test/support/database.js';
+import { startBenchDatabase } from './pg.js';
 
 /** BENCH_BIN: another build of the CLI (e.g. a snapshot, to compare or to keep building meanwhile). */
 const BIN = process.env.BENCH_BIN ? path.resolve(process.env.BENCH_BIN) : path.resolve(import.meta.dirname, '../bin/asset-audit.js');
@@ -36,8 +36,15 @@ const { values } = parseArgs({
     latency: { type: 'string', default: '50' },
     'rate-limit': { type: 'string', default: '1000000' },
     windows: { type: 'string', default: '1' },
+    backend: { type: 'string', default: 'cloudinary' },
+    layouts: { type: 'string', default: 'deep,flat' },
   },
 });
+if (values.backend === 's3') {
+  const { runS3Bench } = await import('./s3.js');
+  await runS3Bench({ sizes: (process.env.BENCH_SIZES ?? (values.sizes === '10000,100000' ? '100000' : values.sizes)).split(',').map(Number), latency: Number(values.latency), layouts: values.layouts.split(',') as Array<'deep' | 'flat'> });
+  process.exit(0);
+}
 const sizes = values.sizes.split(',').map((s) => Number(s.trim()));
 const latency = Number(values.latency);
 const rateLimit = Number(values['rate-limit']);
@@ -92,7 +99,7 @@ async function startEmulator(n: number) {
 
 async function benchOne(n: number): Promise<Row> {
   const emu = await startEmulator(n);
-  const db = await startDatabase();
+  const db = await startBenchDatabase();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'asset-audit-bench-'));
   try {
     await db.exec('CREATE TABLE refs (id int PRIMARY KEY, ref text NOT NULL)');
