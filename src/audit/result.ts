@@ -50,7 +50,15 @@ export interface DetectResult {
   scope: Scope;
   complete: boolean;
   incompleteReason?: string;
-  listing: { assets: number; inScope: number; partitions: PartitionStatus[] };
+  listing: {
+    assets: number;
+    inScope: number;
+    partitions: PartitionStatus[];
+    /** Entries that are not files of the store (a folder's symlinks): never judged, never orphans. */
+    apart?: { count: number; samples: Array<{ key: string; reason: string }> };
+    /** What could not be listed (unreadable folders): the scan is incomplete. */
+    gaps?: { count: number; samples: Array<{ key: string; reason: string }> };
+  };
   references: {
     rows: number;
     references: number;

@@ -35,6 +35,8 @@ export function summaryLines(r: DetectResult, paint: Paint, reportPath?: string)
     if (r.ignored) lines.push(`  Ignored by config: ${n(r.ignored)}`);
     const orphanLine = `  Orphaned: ${n(r.orphans.length)} (${pct(r.orphans.length, total)}%), ${mb(r.orphanBytes)}`;
     lines.push(r.orphans.length ? paint.yellow(orphanLine) : orphanLine);
+    if (r.listing.apart) lines.push(`  Set apart, never orphans: ${n(r.listing.apart.count)} (${apartText(r.listing.apart.samples)})`);
+    if (r.listing.gaps) lines.push(paint.yellow(`  Could not be listed: ${n(r.listing.gaps.count)} (${apartText(r.listing.gaps.samples)})`));
   }
   if (r.scope.missing) {
     const by = missingByStatus(r.missing);
@@ -74,6 +76,12 @@ export function summaryLines(r: DetectResult, paint: Paint, reportPath?: string)
   if (!r.complete) lines.push(paint.yellow(`INCOMPLETE: ${oneLine(r.incompleteReason ?? 'stopped early')}. The report holds what was found so far.`));
   if (reportPath) lines.push(`Report: ${reportPath}`);
   return lines;
+}
+
+/** The first few entries set apart, named. */
+function apartText(samples: Array<{ key: string; reason: string }>): string {
+  const shown = samples.slice(0, SUMMARY_SAMPLE_LIMIT).map((s) => `${JSON.stringify(s.key)}: ${s.reason}`);
+  return oneLine(shown.join(', ') + (samples.length > SUMMARY_SAMPLE_LIMIT ? ', … (all counted in the JSON report)' : ''));
 }
 
 /** Examples of foreign / unparsable values shown in the summary (the JSON report keeps more). */

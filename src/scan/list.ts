@@ -6,7 +6,7 @@
  * pages) is plain data, so a stopped scan can be checkpointed and resumed mid-chain.
  */
 import pLimit from 'p-limit';
-import { partitionKey, type ListTarget, type Partition, type StoredAsset } from '../storage/types.js';
+import { partitionKey, type ListTarget, type Partition, type SetApart, type StoredAsset } from '../storage/types.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { PartitionStatus } from '../audit/result.js';
 import type { Logger } from '../log.js';
@@ -29,6 +29,8 @@ export interface Chain {
   pages: number;
   listed: number;
   complete: boolean;
+  /** Parts the store could not list: a chain with gaps never proves absence. */
+  gaps?: number;
 }
 
 export interface ListOptions {
@@ -44,6 +46,31 @@ export interface ListOutcome {
   /** Partitions whose whole (prefix-limited) content was listed: absence there is proof. */
   fullyListed: Array<{ partition: Partition; prefix: string }>;
   stop?: Stop;
+}
+
+/** What a listing set apart, counted, with the first few named. */
+export interface Tallied {
+  count: number;
+  samples: SetApart[];
+}
+
+/** Named entries kept per kind of thing set apart (the JSON report; counts are exact). */
+export const APART_SAMPLES = 100;
+
+/** Where listChains hands what pages set apart (src/scan/state.ts keeps it). */
+export interface ListExtras {
+  apart: Tallied;
+  gaps: Tallied;
+  notes: string[];
+}
+
+export const newExtras = (): ListExtras => ({ apart: { count: 0, samples: [] }, gaps: { count: 0, samples: [] }, notes: [] });
+
+function tally(t: Tallied, items: SetApart[] | undefined): void {
+  for (const item of items ?? []) {
+    t.count++;
+    if (t.samples.length < APART_SAMPLES) t.samples.push(item);
+  }
 }
 
 /** The delivery types the backend has for a resource type (its partitions say; nothing assumes 3×3). */
@@ -108,7 +135,9 @@ export async function listChains(
   chains: Chain[],
   options: ListOptions,
   onAsset: (asset: StoredAsset) => void,
+  extras: ListExtras = newExtras(),
 ): Promise<ListOutcome> {
+  const newestFirst = (storage.listOrder ?? 'newest-first') === 'newest-first';
   const limit = pLimit(LIST_CONCURRENCY);
   let stop: Stop | undefined;
   /** The first error that is not a stop: every chain ends at its next step, then it is rethrown. */
@@ -135,11 +164,15 @@ export async function listChains(
         options.signal?.throwIfAborted();
         const page = await fetchPage(chain);
         chain.pages++;
+        tally(extras.apart, page.apart);
+        tally(extras.gaps, page.gaps);
+        if (page.gaps?.length) chain.gaps = (chain.gaps ?? 0) + page.gaps.length;
+        for (const note of page.notes ?? []) if (extras.notes.length < APART_SAMPLES) extras.notes.push(note);
         let reachedWindowEnd = false;
         for (const asset of page.assets) {
           if (sinceMs !== undefined && !chain.window && Date.parse(asset.createdAt) < sinceMs) {
-            // newest first without a prefix: everything after this is older still (a store listing by key goes on)
-            if (!options.prefix && (storage.listOrder ?? 'newest-first') === 'newest-first') reachedWindowEnd = true;
+            // newest first without a prefix: everything after this is older still
+            if (!options.prefix && newestFirst) reachedWindowEnd = true;
             continue;
           }
           chain.listed++;
@@ -181,7 +214,7 @@ function fullyListed(chains: Chain[], options: ListOptions, partitions: readonly
   const out: ListOutcome['fullyListed'] = [];
   if (options.since && !options.prefix) return out;
   for (const c of chains) {
-    if (!c.complete || c.window) continue;
+    if (!c.complete || c.window || c.gaps) continue;
     const types = c.target.type ? [c.target.type] : typesOf(partitions, c.target.resourceType);
     for (const type of types) out.push({ partition: { resourceType: c.target.resourceType, type }, prefix: options.prefix ?? '' });
   }

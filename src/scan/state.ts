@@ -14,7 +14,7 @@ import type { Logger } from '../log.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { AccountUsage, ListTarget } from '../storage/types.js';
 import type { Checkpoint } from './checkpoint.js';
-import { baseTargets, newChain, type Chain } from './list.js';
+import { baseTargets, newChain, newExtras, type Chain, type ListExtras } from './list.js';
 import type { PendingAssets } from './pending.js';
 import type { ScanPlan } from './plan.js';
 import type { RowSpool } from './spool.js';
@@ -82,6 +82,8 @@ export interface DetectState {
   readonly halt: AbortController;
   readonly listSignal: AbortSignal;
   chains: Chain[];
+  /** What the listing set apart (symlinks), could not list (unreadable folders), and noted. */
+  readonly extras: ListExtras;
   stop?: Stop;
   plan?: ScanPlan;
   usage?: AccountUsage;
@@ -113,7 +115,7 @@ export function newState(input: DetectInput, spool: RowSpool, pending: PendingAs
     resume,
     scope,
     windows: resume?.options.windows ?? input.windows ?? 1,
-    verify: input.verify ?? resume?.options.verify ?? 'lookup',
+    verify: input.verify ?? resume?.options.verify ?? input.storage.preferredVerify ?? 'lookup',
     now,
     started: now(),
     since: scope.since ? new Date(scope.since) : undefined,
@@ -136,6 +138,7 @@ export function newState(input: DetectInput, spool: RowSpool, pending: PendingAs
     halt,
     listSignal: input.signal ? AbortSignal.any([input.signal, halt.signal]) : halt.signal,
     chains: resume?.chains ?? (scope.orphans ? targets.map((t) => newChain(t)) : []),
+    extras: newExtras(),
     planCalls: 0,
     lookups: 0,
     heads: 0,

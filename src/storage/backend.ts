@@ -81,12 +81,14 @@ export interface StorageBackend {
   readonly limits: StorageLimits;
   readonly grammar: ReferenceGrammar;
   readonly report: ReportVocabulary;
-
   /**
-   * The order a listing without a prefix comes in: `newest-first` (the default; --days ends a
-   * chain at the first older asset) or `key` (S3, a folder: --days filters, the chain runs on).
+   * The order of an unprefixed listing. `newest-first` (absent: Cloudinary's Admin listing) lets a
+   * --days scan stop at the first older asset; `unordered` (a folder walk, an S3 listing) is listed
+   * to its end and filtered.
    */
-  readonly listOrder?: 'newest-first' | 'key';
+  readonly listOrder?: 'newest-first' | 'unordered';
+  /** How references the listing did not settle are checked by default (absent: `lookup`). */
+  readonly preferredVerify?: 'lookup' | 'head';
 
   /** One page of a listing (a cursor chain). */
   listPage(req: ListPageRequest): Promise<ListPage>;

@@ -39,6 +39,19 @@ export interface ListPageRequest {
 export interface ListPage {
   assets: StoredAsset[];
   nextCursor?: string;
+  /** Entries met that are not files of the store (a folder's symlinks): listed apart, never judged. */
+  apart?: SetApart[];
+  /** What this page could not list (an unreadable folder): the listing is not whole, and says so. */
+  gaps?: SetApart[];
+  /** Things a reviewer should know about what was listed (two Unicode spellings of one name). */
+  notes?: string[];
+}
+
+/** One entry a listing names without listing it as a file. */
+export interface SetApart {
+  key: string;
+  /** e.g. `symlink`, `socket`, `unreadable (EACCES)`. */
+  reason: string;
 }
 
 /** One page of a created_at window through the Search API: from ≤ created_at < to (half-open). */

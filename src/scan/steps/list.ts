@@ -12,7 +12,7 @@ export async function listAndJudge(s: DetectState): Promise<void> {
     // never judged before every reference is known
     if (s.referencesComplete) judgeAsset(judge, asset);
     else s.pending.add(asset);
-  });
+  }, s.extras);
   for (const { partition, prefix } of outcome.fullyListed) s.ledger.markListedFully(partition, prefix);
   // a stop caused by the other half failing is that failure's, not a stop of the scan
   if (!(s.halt.signal.aborted && !input.signal?.aborted)) s.stop ??= outcome.stop;

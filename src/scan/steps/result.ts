@@ -17,6 +17,9 @@ export async function resultOf(s: DetectState): Promise<DetectResult> {
   const before = earlierRuns(s);
   const checkpoint = saveCheckpointOf(s);
   const finished = s.now();
+  const { apart, gaps, notes } = s.extras;
+  // a folder that could not be read hides files: not a stop to resume from, but not a whole scan
+  const gapReason = gaps.count ? `${gaps.count.toLocaleString('en-US')} part(s) of the store could not be listed (${gaps.samples.slice(0, 3).map((g) => `${g.key}: ${g.reason}`).join('; ')}${gaps.count > 3 ? '; …' : ''})` : undefined;
   const budget = storage.budget;
   return {
     tool: { name: 'asset-audit', version: input.version },
@@ -26,9 +29,15 @@ export async function resultOf(s: DetectState): Promise<DetectResult> {
     finishedAt: finished.toISOString(),
     durationMs: finished.getTime() - s.started.getTime(),
     scope,
-    complete: !stop && !plan?.refused && input.plan !== 'only',
-    incompleteReason: stop?.message ?? plan?.refused,
-    listing: { assets: counters.listed, inScope: counters.valid + counters.ignored + orphans.length, partitions: chainStatuses(s.chains) },
+    complete: !stop && !plan?.refused && input.plan !== 'only' && !gapReason,
+    incompleteReason: stop?.message ?? plan?.refused ?? gapReason,
+    listing: {
+      assets: counters.listed,
+      inScope: counters.valid + counters.ignored + orphans.length,
+      partitions: chainStatuses(s.chains),
+      ...(apart.count ? { apart } : {}),
+      ...(gaps.count ? { gaps } : {}),
+    },
     references: {
       rows: index.sources.reduce((n, src) => n + src.rows, 0),
       references: index.referenceCount,
@@ -54,7 +63,7 @@ export async function resultOf(s: DetectState): Promise<DetectResult> {
       ...(s.verify !== 'lookup' || before.heads ? { heads: (before.heads ?? 0) + s.heads } : {}),
       listCalls: s.chains.reduce((n, c) => n + c.pages, 0),
     },
-    warnings: s.warnings,
+    warnings: [...s.warnings, ...notes],
     ...(plan ? { plan } : {}),
     ...(checkpoint ? { checkpoint } : {}),
     ...(resume ? { resumed: { from: resume.startedAt, runs: before.runs + 1 } } : {}),

@@ -59,7 +59,7 @@ export class S3Storage implements StorageBackend {
   readonly partitions: readonly Partition[] = S3_PARTITIONS;
   readonly limits = LIMITS;
   readonly report = S3_REPORT;
-  readonly listOrder = 'key' as const;
+  readonly listOrder = 'unordered' as const;
   readonly grammar;
   calls = 0;
   retries = 0;
