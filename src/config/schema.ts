@@ -54,7 +54,9 @@ export const configSchema = z
     storage: z
       .object({
         url: z.string().min(1).optional(),
-        /** Hosts (CDN, custom domain) whose URLs name this store's files, e.g. a CloudFront distribution in front of a bucket: `host[/path]`. */
+        /** A media folder's public URL prefix (Django's MEDIA_URL): `/media/` or `https://cdn.example.com/media/`. */
+        mediaUrl: z.string().min(1).optional(),
+        /** Hosts that serve the media folder (`example.com`, `www.example.com:8443`): their URLs under mediaUrl name its files. */
         hosts: z.array(z.string().min(1)).optional(),
       })
       .strict()

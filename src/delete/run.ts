@@ -96,8 +96,8 @@ export async function runDeletion(input: DeletionInput): Promise<DeletionResult>
   const cloudName = input.storage.account;
   const reportFile = path.resolve(input.reportFile);
   const journalFile = path.resolve(input.journalFile ?? journalOf(reportFile));
-  const report = loadConfirmedReport(reportFile, input.twinFile ? path.resolve(input.twinFile) : undefined);
-  const twin = trustedTwin(report, cloudName, config);
+  const report = loadConfirmedReport(reportFile, input.twinFile ? path.resolve(input.twinFile) : undefined, input.storage.partitions);
+  const twin = trustedTwin(report, input.storage, config);
   const reading: ReferenceReading = { database: input.database, config, grammar: input.storage.grammar, partitions: input.storage.partitions, scanned: twin.references };
   log.info(`Report ${path.relative(process.cwd(), reportFile)}: ${report.candidates.length} orphan(s) listed${report.incomplete ? ' (from an incomplete scan)' : ''}`);
   const backupDir = input.backupDir ? path.resolve(input.backupDir) : undefined;

@@ -7,9 +7,14 @@ import path from 'node:path';
 import { configDigest } from '../config/digest.js';
 import type { FileConfig } from '../config/schema.js';
 import { refusal } from '../errors.js';
+import type { StorageBackend } from '../storage/backend.js';
 import { twinOf, type ConfirmedReport, type Twin } from './candidates.js';
 
-export function trustedTwin(report: ConfirmedReport, cloudName: string, config: FileConfig): Twin {
+export function trustedTwin(report: ConfirmedReport, storage: Pick<StorageBackend, 'name' | 'account'>, config: FileConfig): Twin {
+  const cloudName = storage.account;
+  // a report of one kind of store never drives deletions in another
+  const backend = report.twin?.backend ?? report.backend;
+  if (backend !== storage.name) throw refusal(`the report was written for a ${backend} store, but the store named is a ${storage.name} one (${storage.account}). Nothing was deleted.`);
   if (report.clouds.size === 0 && report.candidates.length > 0) {
     throw refusal(`the report names no cloud (no delivery URLs and no JSON twin next to it), so it cannot be matched to "${cloudName}". Use the report exactly as detect wrote it, beside its .json twin, or name the twin with --report.`);
   }

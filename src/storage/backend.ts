@@ -64,11 +64,6 @@ export interface ReportVocabulary {
   orphanColumns: readonly OrphanColumn[];
   /** Older orphan headers still read back: their rows get '' for the columns they lack. */
   olderOrphanColumns?: ReadonlyArray<readonly OrphanColumn[]>;
-  /**
-   * The backend's partitions: a report row's (resource type, type) must be one of them. A report
-   * without those columns (a one-partition store) puts every row in the only one.
-   */
-  partitions: readonly Partition[];
 }
 
 export interface StorageBackend {

@@ -1,6 +1,5 @@
 /** The report words for Cloudinary: unchanged since the first report format (a golden test locks them). */
 import type { OrphanColumn, ReportVocabulary } from '../backend.js';
-import { CLOUDINARY_PARTITIONS } from './partitions.js';
 
 const COLUMNS: readonly OrphanColumn[] = [
   { header: 'public_id', field: 'publicId' },
@@ -22,5 +21,4 @@ export const CLOUDINARY_REPORT: ReportVocabulary = {
   orphanColumns: COLUMNS,
   // reports written before the `note` column
   olderOrphanColumns: [COLUMNS.slice(0, -1)],
-  partitions: CLOUDINARY_PARTITIONS,
 };

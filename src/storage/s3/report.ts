@@ -1,6 +1,5 @@
 /** How reports name an S3 bucket's objects. */
 import type { OrphanColumn, ReportVocabulary } from '../backend.js';
-import { S3_PARTITIONS } from './partitions.js';
 
 const COLUMNS: readonly OrphanColumn[] = [
   { header: 'key', field: 'publicId' },
@@ -17,5 +16,4 @@ export const S3_REPORT: ReportVocabulary = {
   keyColumn: 'key',
   urlColumn: 's3_uri',
   orphanColumns: COLUMNS,
-  partitions: S3_PARTITIONS,
 };
