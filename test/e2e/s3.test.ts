@@ -102,11 +102,15 @@ describe.each(TEST_DATABASES.filter((d) => d.name !== 'mariadb'))('an app on S3 
     expect(result.orphans).toEqual([]);
   });
 
-  it('delete backs up and removes the reviewed orphans; one replaced since the review is left alone', async () => {
+  it('delete backs up and removes the reviewed orphans (delete markers on a versioned bucket, said so); one replaced since the review is left alone', async () => {
     // another upload under a reviewed key: another ETag, so not the reviewed object
     emu.put('media/orphans/o2.png', { body: Buffer.from('a new file under the old name') });
     emu.resetCalls();
+    // a versioned bucket: the delete leaves markers, and says how to undo them
+    emu.setVersioning(true);
     const run = await runCli(['delete', '--input', 'r.csv', '--confirm', '--backup-dir', 'backup'], { cwd: dir, env });
+    expect(run.stderr).toMatch(/s3:\/\/media is versioned: deleting wrote delete markers.*aws s3api delete-object --bucket media --key 'media\/orphans\/o0\.png' --version-id/);
+    expect(emu.bucket().versionsOf('media/orphans/o1.png').at(-1)?.deleteMarker).toBe(true);
     expect(run.code, run.stderr).toBe(1);
     expect(run.stderr).toMatch(/Skipped, replaced .* since the scan[^\n]*: 1\n {2}- media\/orphans\/o2\.png/);
     expect(emu.get('media/orphans/o0.png')).toBeUndefined();
