@@ -185,3 +185,15 @@ describe('s3 backend', () => {
     scoped.close();
   });
 });
+
+describe('s3 backend: listing times', () => {
+  it('keeps LastModified to whole seconds, so a listing and a HeadObject of one object agree', async () => {
+    emu.clear();
+    emu.put('t.jpg', { lastModified: new Date('2026-01-02T03:04:05.678Z') });
+    const [listed] = (await s3.listPage({ partition: s3.partitions[0]!, maxResults: 10 })).assets;
+    const [looked] = await s3.lookup(s3.partitions[0]!, ['t.jpg']);
+    expect(listed!.createdAt).toBe('2026-01-02T03:04:05.000Z');
+    expect(looked!.createdAt).toBe(listed!.createdAt);
+    expect(looked!.assetId).toBe(listed!.assetId);
+  });
+});

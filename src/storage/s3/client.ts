@@ -255,7 +255,8 @@ export class S3Storage implements StorageBackend {
       type: S3_PARTITION.type,
       assetId: assetIdOf(o.key, o.etag),
       bytes: o.size,
-      createdAt: o.lastModified.toISOString(),
+      // whole seconds: HeadObject's Last-Modified has no more, and some stores list milliseconds (the last check compares them)
+      createdAt: new Date(Math.floor(o.lastModified.getTime() / 1000) * 1000).toISOString(),
       secureUrl: `s3://${this.bucket}/${o.key}`,
     };
   }

@@ -38,7 +38,9 @@ export function s3Error(raw: unknown, call: S3Call, where: string): StorageError
   }
   if (code === 'AccessDenied' || status === 403) {
     const permission = PERMISSION[call];
-    return new StorageError('auth', `${call} ${where}: ${code} — the credentials lack ${permission}${said}`, status, `grant ${permission} on ${resourceOf(call, where)} to the identity asset-audit runs as (README "S3: permissions")`);
+    // without s3:ListBucket, S3 answers 403 rather than 404 for a key that does not exist
+    const or = call === 'HeadObject' || call === 'GetObject' ? ` (or ${PERMISSION.ListObjectsV2}, if the key does not exist)` : '';
+    return new StorageError('auth', `${call} ${where}: ${code} — the credentials lack ${permission}${or}${said}`, status, `grant ${permission} on ${resourceOf(call, where)} to the identity asset-audit runs as (README "S3: permissions")`);
   }
   if (AUTH.has(code)) return new StorageError('auth', `${call} ${where}: ${code}${said}`, status, 'check the AWS credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE) and the endpoint');
   if (code === 'NoSuchBucket') return new StorageError('not_found', `${call} ${where}: the bucket does not exist${said}`, status, 'check the bucket name and the endpoint/region in the s3:// URL');
