@@ -82,6 +82,15 @@ describe.each(TEST_DATABASES.filter((d) => d.name !== 'mariadb'))('an app on S3 
     emu.allowAll();
   });
 
+  it('detect without s3:ListBucket stops and names the permission to grant', async () => {
+    emu.deny('s3:ListBucket');
+    const run = await runCli(['detect', '--all', '-o', 'denied.csv'], { cwd: dir, env });
+    emu.allowAll();
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/Grant s3:ListBucket on arn:aws:s3:::media to the identity asset-audit runs as/);
+    expect(run.stderr).toMatch(/AccessDenied — the credentials lack s3:ListBucket/);
+  });
+
   it('detect finds exactly the orphans under the prefix and the missing object; no signature anywhere', async () => {
     const run = await runCli(['detect', '--all', '-o', 'r.csv', '--json'], { cwd: dir, env });
     expect(run.code, run.stderr).toBe(1);
