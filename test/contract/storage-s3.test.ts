@@ -173,7 +173,7 @@ describe('s3 backend', () => {
     expect(emu.get('back/b.jpg')?.size).toBe(5);
   });
 
-  it('a lookup outside the configured prefix finds nothing, and --prefix narrows within it', async () => {
+  it('a lookup outside the configured prefix finds nothing; --prefix narrows within it and is refused outside it', async () => {
     emu.put('media/a.jpg');
     emu.put('other/a.jpg');
     emu.put('media/sub/b.jpg');
@@ -181,7 +181,7 @@ describe('s3 backend', () => {
     expect((await scoped.lookup(scoped.partitions[0]!, ['media/a.jpg', 'other/a.jpg'])).map((a) => a.publicId)).toEqual(['media/a.jpg']);
     const page = await scoped.listPage({ partition: scoped.partitions[0]!, prefix: 'media/sub/', maxResults: 1000 });
     expect(page.assets.map((a) => a.publicId)).toEqual(['media/sub/b.jpg']);
-    expect((await scoped.listPage({ partition: scoped.partitions[0]!, prefix: 'other/', maxResults: 1000 })).assets).toEqual([]);
+    await expect(scoped.listPage({ partition: scoped.partitions[0]!, prefix: 'sub/', maxResults: 1000 })).rejects.toThrow(/--prefix "sub\/" is outside s3:\/\/media\/media\/: give the whole key prefix, e.g. --prefix media\/sub\//);
     scoped.close();
   });
 });

@@ -104,6 +104,15 @@ describe.each(TEST_DATABASES.filter((d) => d.name !== 'mariadb'))('an app on S3 
     for (const text of [csv, run.stdout, run.stderr]) expect(text).not.toContain('deadbeefsecret');
   });
 
+  it('--prefix is a whole-key prefix: one under the configured prefix narrows the scan, one outside it is refused', async () => {
+    const narrow = await runCli(['detect', '--all', '--prefix', 'media/orphans/', '--json', '-o', 'narrow.csv'], { cwd: dir, env });
+    expect(narrow.code, narrow.stderr).toBe(1);
+    expect((JSON.parse(narrow.stdout) as { orphans: unknown[] }).orphans).toHaveLength(3);
+    const outside = await runCli(['detect', '--all', '--prefix', 'orphans/', '-o', 'outside.csv'], { cwd: dir, env });
+    expect(outside.code).toBe(2);
+    expect(outside.stderr).toMatch(/--prefix "orphans\/" is outside s3:\/\/media\/media\/: give the whole key prefix, e.g. --prefix media\/orphans\//);
+  });
+
   it('--days keeps the whole key-ordered listing and reports only recent orphans', async () => {
     const run = await runCli(['detect', '--days', '7', '--json', '-o', 'recent.csv'], { cwd: dir, env });
     expect(run.stderr).not.toMatch(/error/i);

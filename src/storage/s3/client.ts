@@ -8,6 +8,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
 import { registerSecret } from '../../config/redact.js';
+import { usageError } from '../../errors.js';
 import pLimit from 'p-limit';
 import {
   DeleteObjectsCommand,
@@ -99,7 +100,8 @@ export class S3Storage implements StorageBackend {
 
   async listPage(req: ListPageRequest): Promise<ListPage> {
     const root = this.listRoot(req.prefix);
-    if (root === undefined) return { assets: [] };
+    // a --prefix is a whole-key prefix; one outside the configured prefix would list nothing and say nothing
+    if (root === undefined) throw usageError(`--prefix "${req.prefix}" is outside ${this.where}: give the whole key prefix, e.g. --prefix ${this.options.location.prefix}${req.prefix}`);
     const page = await this.lister.page(root, req.cursor, Math.min(req.maxResults, LIST_PAGE_SIZE));
     return { assets: page.objects.map((o) => this.asset(o)), ...(page.cursor ? { nextCursor: page.cursor } : {}) };
   }
