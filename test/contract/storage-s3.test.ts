@@ -160,6 +160,12 @@ describe('s3 backend', () => {
     expect(emu.get('x.jpg')).toBeUndefined();
   });
 
+  it('DeleteObjects carries a Content-MD5, which older S3-compatible stores require', async () => {
+    emu.setRequireContentMd5(true);
+    const id = assetIdOf('md5.jpg', emu.put('md5.jpg').etag);
+    expect((await s3.delete([id]))[0]!.outcome).toBe('deleted');
+  });
+
   it('restore uploads with If-None-Match: *, never over an object that is there', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 's3-restore-'));
     const file = path.join(dir, 'a.jpg');

@@ -171,6 +171,14 @@ describe('S3 emulator through the official SDK', () => {
     const denied = await s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Quiet: true, Objects: [{ Key: 'd/b' }] } }));
     expect(denied.Errors?.map((e) => e.Code)).toEqual(['AccessDenied']);
 
+    // the SDK sends a CRC32, not a Content-MD5: a store that insists on the latter refuses it
+    emu.allowAll();
+    emu.setRequireContentMd5(true);
+    const md5 = await failure(s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: [{ Key: 'd/b' }] } })));
+    expect(md5.$metadata.httpStatusCode).toBe(400);
+    expect(md5.message).toMatch(/Content-MD5/);
+    emu.setRequireContentMd5(false);
+
     const tooMany = Array.from({ length: 1001 }, (_, i) => ({ Key: `x${i}` }));
     const err = await failure(s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: tooMany } })));
     expect(err.name).toBe('MalformedXML');

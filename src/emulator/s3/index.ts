@@ -46,6 +46,7 @@ export class S3Emulator {
       latencyMs: opts.latencyMs ?? 0,
       calls: new Map(),
       conditionalDeletes: true,
+      requireContentMd5: false,
     };
     const server = createServer(createS3Handler(state));
     server.keepAliveTimeout = 65_000;
@@ -104,6 +105,7 @@ export class S3Emulator {
     this.state.denied.clear();
     this.state.faults.length = 0;
     this.state.conditionalDeletes = true;
+    this.state.requireContentMd5 = false;
   }
 
   setVersioning(on: boolean, bucket?: string): void {
@@ -127,6 +129,11 @@ export class S3Emulator {
   /** Whether DeleteObjects honours per-object ETags (AWS does; some S3-compatible stores ignore them). */
   setConditionalDeletes(on: boolean): void {
     this.state.conditionalDeletes = on;
+  }
+
+  /** DeleteObjects refuses a request without Content-MD5 (older MinIO, Dell ECS); AWS takes a CRC32 instead. */
+  setRequireContentMd5(on: boolean): void {
+    this.state.requireContentMd5 = on;
   }
 
   setLatency(ms: number): void {

@@ -39,6 +39,8 @@ export interface S3EmulatorState {
   calls: Map<S3Operation, number>;
   /** Whether DeleteObjects honours an <ETag> per object (AWS since 2025; some S3-compatibles ignore it). */
   conditionalDeletes: boolean;
+  /** Whether DeleteObjects needs Content-MD5 itself, as older MinIO and other S3-compatibles do (AWS takes a CRC32 too). */
+  requireContentMd5: boolean;
 }
 
 class S3Failure extends Error {
@@ -208,7 +210,7 @@ function list(store: BucketStore, q: URLSearchParams): Answer {
 async function deleteObjects(state: S3EmulatorState, store: BucketStore, req: IncomingMessage): Promise<Answer> {
   const raw = await readAll(req);
   const hasChecksum = Boolean(req.headers['content-md5']) || Object.keys(req.headers).some((h) => h.startsWith('x-amz-checksum-') && h !== 'x-amz-checksum-algorithm');
-  if (!hasChecksum) throw new S3Failure(400, 'InvalidRequest', 'Missing required header for this request: Content-MD5');
+  if (!hasChecksum || (state.requireContentMd5 && !req.headers['content-md5'])) throw new S3Failure(400, 'InvalidRequest', 'Missing required header for this request: Content-MD5');
   const md5 = req.headers['content-md5'];
   if (typeof md5 === 'string' && md5 !== createHash('md5').update(raw).digest('base64')) throw new S3Failure(400, 'BadDigest', 'The Content-MD5 you specified did not match what we received.');
   const request = parseDeleteRequest(raw.toString('utf8'));

@@ -5,6 +5,7 @@
  * each object's ETag as a condition, backups by presigned GET, restores by PutObject that never
  * overwrites. Every call is counted, retried on SlowDown/503 with backoff, and its failure named.
  */
+import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
 import { registerSecret } from '../../config/redact.js';
@@ -20,6 +21,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { BuildMiddleware, MetadataBearer } from '@smithy/types';
 import type { AccessCheck, StorageBackend, StorageLimits } from '../backend.js';
 import { StorageError } from '../errors.js';
 import type { DeleteOutcome, ListPage, ListPageRequest, Partition, StoredAsset } from '../types.js';
@@ -88,6 +90,7 @@ export class S3Storage implements StorageBackend {
       responseChecksumValidation: 'WHEN_REQUIRED',
       ...(options.credentials ? { credentials: options.credentials } : {}),
     });
+    this.client.middlewareStack.add(contentMd5ForDeletes, { step: 'build', name: 'assetAuditDeleteObjectsContentMd5' });
     this.policy = { ...S3_RETRY, ...options.retry };
     this.lister = new PrefixLister((input) => this.listCall(input));
     this.grammar = s3Grammar({ bucket: location.bucket, prefix: location.prefix, endpoint: location.endpoint, hosts: options.hosts });
@@ -308,6 +311,19 @@ export class S3Storage implements StorageBackend {
     );
   }
 }
+
+/**
+ * DeleteObjects with a Content-MD5 as well as the SDK's CRC32: the S3 API reference long required
+ * it, and MinIO before 2025, Dell ECS and other S3-compatibles still refuse the request without it
+ * (aws-sdk-js-v3 supplemental-docs/MD5_FALLBACK.md). AWS checks both.
+ */
+const contentMd5ForDeletes: BuildMiddleware<object, MetadataBearer> = (next, context) => async (args) => {
+  const request = args.request as { headers?: Record<string, string>; body?: unknown };
+  if (context.commandName === 'DeleteObjectsCommand' && request.headers && (typeof request.body === 'string' || request.body instanceof Uint8Array)) {
+    request.headers['content-md5'] = createHash('md5').update(request.body).digest('base64');
+  }
+  return next(args);
+};
 
 const extensionOf = (key: string): string | undefined => /\.([A-Za-z0-9]{1,8})$/.exec(path.posix.basename(key))?.[1]?.toLowerCase();
 
