@@ -266,7 +266,7 @@ export class S3Storage implements StorageBackend {
     };
   }
 
-  private async listCall(input: { prefix: string; delimiter?: string; token?: string; maxKeys: number }) {
+  private async listCall(input: { prefix: string; delimiter?: string; token?: string; startAfter?: string; maxKeys: number }) {
     const out = await this.send('ListObjectsV2', `s3://${this.bucket}/${input.prefix}`, (signal) =>
       this.client.send(
         new ListObjectsV2Command({
@@ -275,6 +275,7 @@ export class S3Storage implements StorageBackend {
           MaxKeys: input.maxKeys,
           ...(input.delimiter ? { Delimiter: input.delimiter } : {}),
           ...(input.token ? { ContinuationToken: input.token } : {}),
+          ...(input.startAfter !== undefined && !input.token ? { StartAfter: input.startAfter } : {}),
         }),
         { abortSignal: signal },
       ),
