@@ -1,7 +1,7 @@
 /**
  * The bench's object keys, deterministic so the worker and the main thread agree: `deep` is a
  * django-storages bucket (media/<app>/<yyyy>/<mm>/<name>.jpg: folders the listing splits into
- * parallel lanes), `flat` an Active Storage bucket (random keys at the root: one lane).
+ * parallel lanes), `flat` an Active Storage bucket (random keys at the root: split into key ranges).
  */
 import { createHash } from 'node:crypto';
 

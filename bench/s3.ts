@@ -4,8 +4,8 @@
  * For each N and layout: N objects in the S3 emulator (its own thread, `latency` ms per request),
  * references to 90 % of them in Postgres (three stored forms) plus 1 % to objects that are gone,
  * then `asset-audit detect --all` spawned with STORAGE_URL=s3://… as a user would run it. Prints
- * wall time, S3 requests by operation (counted by the emulator), the floor on time (list pages ×
- * latency, ÷ LIST_LANES for the deep layout), the CLI's peak RSS (GNU time, the child alone) and what it found.
+ * wall time, S3 requests by operation (counted by the emulator), the floor on time (list pages ÷
+ * LIST_LANES × latency), the CLI's peak RSS (GNU time, the child alone) and what it found.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -122,8 +122,7 @@ async function benchOne(n: number, layout: S3Layout, latency: number): Promise<R
       layout,
       wallS,
       calls,
-      // a flat bucket lists in one lane; a deep one in up to LIST_LANES
-      floorS: (Math.ceil((calls.ListObjectsV2 ?? 0) / (layout === 'flat' ? 1 : LIST_LANES)) * latency) / 1000,
+      floorS: (Math.ceil((calls.ListObjectsV2 ?? 0) / LIST_LANES) * latency) / 1000,
       rssMb: rss ? Number(rss[1]) / 1024 : undefined,
       orphans: result.orphans.length,
       missing: result.missing.length,
