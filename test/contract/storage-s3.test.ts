@@ -107,6 +107,15 @@ describe('s3 backend', () => {
     fresh.close();
   });
 
+  it('lists keys that XML cannot carry raw (control characters), and keys with spaces, + and %, as they are', async () => {
+    const keys = ['odd/\u0001bell\u0008.jpg', 'odd/a b+c%20d.jpg', 'odd/100%.png', 'odd/tab\there.txt', 'odd/é ü/x.jpg'];
+    for (const k of keys) emu.put(k, { size: 3 });
+    const listed = (await listAll(s3)).map((a) => a.publicId);
+    expect(listed.sort()).toEqual([...keys].sort());
+    const found = await s3.lookup(s3.partitions[0]!, keys);
+    expect(found.map((a) => a.publicId).sort()).toEqual([...keys].sort());
+  });
+
   it('a checkpointed cursor resumes the listing exactly (pages fetched ahead are only a cache)', async () => {
     for (let i = 0; i < 30; i++) for (let j = 0; j < 70; j++) emu.put(`p${i}/k${j}`, { size: 1 });
     const first = await s3.listPage({ partition: s3.partitions[0]!, maxResults: 50 });

@@ -273,6 +273,8 @@ export class S3Storage implements StorageBackend {
           Bucket: this.bucket,
           Prefix: input.prefix || undefined,
           MaxKeys: input.maxKeys,
+          // a key with a control character is invalid XML unless encoded (as boto3 asks by default)
+          EncodingType: 'url',
           ...(input.delimiter ? { Delimiter: input.delimiter } : {}),
           ...(input.token ? { ContinuationToken: input.token } : {}),
           ...(input.startAfter !== undefined && !input.token ? { StartAfter: input.startAfter } : {}),
@@ -284,9 +286,11 @@ export class S3Storage implements StorageBackend {
       // a partial listing must not pass for a whole one: absence is proven by complete listings only
       throw new StorageError('invalid_response', `ListObjectsV2 s3://${this.bucket}/${input.prefix}: a truncated page without a continuation token`);
     }
+    // decoded only when the store says it encoded: one that ignores the parameter sends keys as they are
+    const key = out.EncodingType === 'url' ? urlDecodedKey : (k: string) => k;
     return {
-      objects: (out.Contents ?? []).map((c) => ({ key: c.Key ?? '', etag: c.ETag ?? '', size: c.Size ?? 0, lastModified: c.LastModified ?? new Date(0) })),
-      prefixes: (out.CommonPrefixes ?? []).map((p) => p.Prefix ?? '').filter(Boolean),
+      objects: (out.Contents ?? []).map((c) => ({ key: key(c.Key ?? ''), etag: c.ETag ?? '', size: c.Size ?? 0, lastModified: c.LastModified ?? new Date(0) })),
+      prefixes: (out.CommonPrefixes ?? []).map((p) => key(p.Prefix ?? '')).filter(Boolean),
       ...(out.IsTruncated ? { next: out.NextContinuationToken } : {}),
     };
   }
@@ -325,6 +329,15 @@ const contentMd5ForDeletes: BuildMiddleware<object, MetadataBearer> = (next, con
   }
   return next(args);
 };
+
+/** A key as ListObjectsV2 sends it with encoding-type=url: form-encoded, a space may come as '+' (a '+' comes as %2B). */
+function urlDecodedKey(encoded: string): string {
+  try {
+    return decodeURIComponent(encoded.replace(/\+/g, '%20'));
+  } catch {
+    throw new StorageError('invalid_response', `ListObjectsV2: a key that is not valid URL encoding: ${JSON.stringify(encoded.slice(0, 200))}`);
+  }
+}
 
 const extensionOf = (key: string): string | undefined => /\.([A-Za-z0-9]{1,8})$/.exec(path.posix.basename(key))?.[1]?.toLowerCase();
 
