@@ -35,6 +35,8 @@ describe.each(TEST_DATABASES.filter((d) => d.name !== 'mariadb'))('an app on S3 
       emu.put(`media/orphans/o${i}.png`, { body, lastModified: old });
     }
     emu.put('media/fresh/new.jpg');
+    // named only through a custom domain nobody listed in storage.hosts: protected, not an orphan
+    emu.put('media/custom/kept.jpg', { lastModified: old });
     emu.put('static/app.css', { lastModified: old });
     await db.exec(`CREATE TABLE profile (id int PRIMARY KEY, avatar varchar(255))`);
     await db.exec(`CREATE TABLE post (id int PRIMARY KEY, title varchar(200), body text)`);
@@ -47,7 +49,7 @@ describe.each(TEST_DATABASES.filter((d) => d.name !== 'mariadb'))('an app on S3 
       `<img src="${base}/media/posts/p1.jpg?X-Amz-Algorithm=AWS4-HMAC-SHA256&amp;X-Amz-Signature=deadbeefsecret">`,
       `<img src="https://d111111abcdef8.cloudfront.net/media/posts/p2.jpg">`,
       `<img src="${base}/media/posts/lost.jpg?X-Amz-Signature=deadbeefsecret"> and s3://other-bucket/media/orphans/o0.png`,
-      `<img src="https://d111111abcdef8.cloudfront.net/media/fresh/new.jpg">`,
+      `<img src="https://d111111abcdef8.cloudfront.net/media/fresh/new.jpg"> <img src="https://media.example.org/media/custom/kept.jpg">`,
     ];
     for (const [i, body] of bodies.entries()) await db.exec(`INSERT INTO post VALUES (${i}, ${q(`Post ${i}`)}, ${q(body)})`);
     env = {

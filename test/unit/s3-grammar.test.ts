@@ -111,17 +111,24 @@ describe('S3 reference grammar', () => {
       '<a href="https://media-prod.s3.amazonaws.com/e.jpg?X-Amz-Signature=sekret&amp;X-Amz-Expires=60">',
       '/_next/image?url=https%3A%2F%2Fmedia-prod.s3.amazonaws.com%2Ff%20g.jpg&w=640',
       's3://media-staging/elsewhere.jpg',
+      '<img src="/uploads/h%20i.jpg?v=2"> <a href=\'/j.pdf\'>',
     ].join('\n');
     const found = aws.referencesIn(text, 'text');
-    expect(found.map((f) => [f.raw, outcome(f.parsed)])).toEqual([
-      ['https://media-prod.s3.amazonaws.com/a.jpg', ['a.jpg']],
-      ['//d111111abcdef8.cloudfront.net/b.jpg', ['b.jpg']],
-      ['https://s3.amazonaws.com/media-prod/c.jpg', ['c.jpg']],
-      ['s3://media-prod/d.pdf', ['d.pdf']],
+    const read = (f: (typeof found)[number]) => [f.raw, outcome(f.parsed), f.parsed.kind === 'asset' && f.parsed.protectOnly ? 'protect-only' : 'reference'];
+    expect(found.map(read)).toEqual([
+      ['https://media-prod.s3.amazonaws.com/a.jpg', ['a.jpg'], 'reference'],
+      ['//d111111abcdef8.cloudfront.net/b.jpg', ['b.jpg'], 'reference'],
+      ['https://s3.amazonaws.com/media-prod/c.jpg', ['c.jpg'], 'reference'],
+      // a host nobody listed may be a custom domain: its path protects, never requires
+      ['https://example.org/x.jpg', ['x.jpg'], 'protect-only'],
+      ['s3://media-prod/d.pdf', ['d.pdf'], 'reference'],
       // the signature is a credential: the reference is reported without the query
-      ['https://media-prod.s3.amazonaws.com/e.jpg', ['e.jpg']],
-      ['s3://media-staging/elsewhere.jpg', 'foreign-no-asset'],
-      ['https://media-prod.s3.amazonaws.com/f g.jpg', ['f g.jpg']],
+      ['https://media-prod.s3.amazonaws.com/e.jpg', ['e.jpg'], 'reference'],
+      ['s3://media-staging/elsewhere.jpg', 'foreign-no-asset', 'reference'],
+      // host-less paths in HTML attributes (a proxy of the bucket) protect too
+      ['/uploads/h%20i.jpg?v=2', ['uploads/h i.jpg'], 'protect-only'],
+      ['/j.pdf', ['j.pdf'], 'protect-only'],
+      ['https://media-prod.s3.amazonaws.com/f g.jpg', ['f g.jpg'], 'reference'],
     ]);
     expect(found.some((f) => f.raw.includes('sekret'))).toBe(false);
   });

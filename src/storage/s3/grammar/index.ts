@@ -2,7 +2,7 @@
 import type { ReferenceGrammar } from '../../backend.js';
 import type { AssetKey } from '../../../references/types.js';
 import { s3GrammarContext, type S3GrammarContext } from './context.js';
-import { referencesIn } from './extract.js';
+import { pathKeys, referencesIn } from './extract.js';
 import { parseS3Reference } from './parse.js';
 
 export { s3GrammarContext, normalisePrefix, type S3GrammarContext } from './context.js';
@@ -31,16 +31,8 @@ export function s3Grammar(input: Parameters<typeof s3GrammarContext>[0]): Refere
 function fallbackKeys(raw: string, refused: { kind: 'foreign' | 'invalid'; noAsset?: true }, ctx: S3GrammarContext): AssetKey[] {
   const value = raw.trim();
   if (value === '' || (refused.kind === 'foreign' && refused.noAsset)) return [];
-  let path = value;
-  if (/^(?:https?:)?\/\//i.test(value)) {
-    try {
-      const encoded = new URL(value.startsWith('//') ? `https:${value}` : value).pathname;
-      path = decodeURIComponent(encoded);
-    } catch {
-      return [];
-    }
-  }
-  const parsed = parseS3Reference(path.replace(/^\/+/, '') || value, ctx);
+  if (/^(?:https?:)?\/\//i.test(value)) return pathKeys(value.startsWith('//') ? `https:${value}` : value, ctx);
+  const parsed = parseS3Reference(value, ctx);
   return parsed.kind === 'asset' ? parsed.candidates : [];
 }
 
