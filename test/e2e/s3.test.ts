@@ -116,10 +116,15 @@ describe.each(TEST_DATABASES.filter((d) => d.name !== 'mariadb'))('an app on S3 
   });
 
   it('--days keeps the whole key-ordered listing and reports only recent orphans', async () => {
+    // keys in order: a recent orphan sorts after old objects and must still be reached
+    emu.put('media/zz-recent/orphan.jpg');
     const run = await runCli(['detect', '--days', '7', '--json', '-o', 'recent.csv'], { cwd: dir, env });
+    emu.remove('media/zz-recent/orphan.jpg');
     expect(run.stderr).not.toMatch(/error/i);
-    const result = JSON.parse(run.stdout) as { orphans: Array<{ publicId: string }> };
-    expect(result.orphans).toEqual([]);
+    const result = JSON.parse(run.stdout) as { orphans: Array<{ publicId: string }>; missing: Array<{ publicId: string }> };
+    expect(result.orphans.map((o) => o.publicId)).toEqual(['media/zz-recent/orphan.jpg']);
+    // absence is not proven by a --days listing: the gone object is looked up (HeadObject) and still missing
+    expect(result.missing.map((m) => m.publicId)).toEqual(['media/posts/lost.jpg']);
   });
 
   it('delete backs up and removes the reviewed orphans (delete markers on a versioned bucket, said so); one replaced since the review is left alone', async () => {
