@@ -1,8 +1,8 @@
 /**
  * npm run bench [-- --sizes 10000,100000 --latency 50 --rate-limit 1000000 --windows 1]
- * npm run bench -- --backend imagekit [...]: the ImageKit bench (bench/imagekit.ts) instead.
  * (or BENCH_SIZES=1000000 for the opt-in million.)
- * npm run bench -- --local 1000000: the media-folder bench instead (bench/local.ts).
+ * One bench per store instead of Cloudinary's: `--backend imagekit` (bench/imagekit.ts), `--backend s3`
+ * (bench/s3.ts), `--local 1000000` (the media folder, bench/local.ts).
  *
  * For each N: N generated assets in the emulator (per-call latency, rate limit), N references in
  * Postgres (90 % of the assets, in three stored forms, plus 10 % to assets that do not exist), then
@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { generateAssets } from '../src/emulator/index.js';
 import type { EmulatorWorkerData, EmulatorWorkerReply } from './emulator-worker.js';
+import { startBenchDatabase } from './pg.js';
 
 /** BENCH_BIN: another build of the CLI (e.g. a snapshot, to compare or to keep building meanwhile). */
 const BIN = process.env.BENCH_BIN ? path.resolve(process.env.BENCH_BIN) : path.resolve(import.meta.dirname, '../bin/asset-audit.js');
@@ -45,11 +46,17 @@ const { values } = parseArgs({
     windows: { type: 'string', default: '1' },
     // the media-folder bench instead (bench/local.ts): N files walked and judged
     local: { type: 'string' },
+    layouts: { type: 'string', default: 'deep,flat' },
   },
 });
 if (values.local !== undefined) {
   const { benchLocal } = await import('./local.js');
   await benchLocal(Number(values.local));
+  process.exit(0);
+}
+if (values.backend === 's3') {
+  const { runS3Bench } = await import('./s3.js');
+  await runS3Bench({ sizes: (process.env.BENCH_SIZES ?? (values.sizes === '10000,100000' ? '100000' : values.sizes)).split(',').map(Number), latency: Number(values.latency), layouts: values.layouts.split(',') as Array<'deep' | 'flat'> });
   process.exit(0);
 }
 const sizes = values.sizes.split(',').map((s) => Number(s.trim()));
@@ -106,9 +113,7 @@ async function startEmulator(n: number) {
 
 async function benchOne(n: number): Promise<Row> {
   const emu = await startEmulator(n);
-  // loaded here, not at the top: the --local and --backend imagekit benches need no Postgres
-  const { startDatabase } = await import('../test/support/database.js');
-  const db = await startDatabase();
+  const db = await startBenchDatabase();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'asset-audit-bench-'));
   try {
     await db.exec('CREATE TABLE refs (id int PRIMARY KEY, ref text NOT NULL)');

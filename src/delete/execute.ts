@@ -24,7 +24,7 @@ export interface ExecuteInput {
   journal: Journal;
   log: Logger;
   signal?: AbortSignal;
-  backup?: { dir: string; cloudName: string; urlOf: (asset: StoredAsset) => string };
+  backup?: { dir: string; cloudName: string; urlOf: (asset: StoredAsset) => string | Promise<string> };
   /** Reads every reference again and tells which of `batch` one protects now. */
   referencedNow: (batch: StoredAsset[]) => Promise<Set<StoredAsset>>;
 }
@@ -93,7 +93,7 @@ async function deleteBatch(input: ExecuteInput, partition: Partition, batch: Sto
     backedUp = [];
     for (const asset of batch) {
       try {
-        await backupAsset(input.backup.dir, asset, input.backup.urlOf(asset), input.backup.cloudName);
+        await backupAsset(input.backup.dir, asset, await input.backup.urlOf(asset), input.backup.cloudName);
         backedUp.push(asset);
       } catch (err) {
         result.failed++;

@@ -10,7 +10,7 @@ import type { FileConfig } from '../config/schema.js';
 import { parseDatabaseUrl } from '../database/open.js';
 import type { DatabaseTarget } from '../database/types.js';
 import { parseStorage, storageOrigin, type StorageTarget } from '../storage/open.js';
-import { checkCloudinary } from './cloudinary.js';
+import { checkStore } from './storage.js';
 import { checkDatabase } from './database.js';
 import { checkNotifications } from './notifications.js';
 import { errorMessage, type Check, type Report } from './check.js';
@@ -62,7 +62,7 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorResult> {
   } catch (err) {
     report('fail', storageOrigin(storageConfig, env, storageFlags), errorMessage(err));
   }
-  if (store) await checkCloudinary(store, report);
+  if (store) await checkStore(store, report);
   else report('skip', 'Cloudinary', `not contacted (${storageOrigin(storageConfig, env, storageFlags)} unusable)`);
 
   // 3. database and reference sources

@@ -99,8 +99,8 @@ export interface StorageBackend {
    * is not touched. Each id gets the store's own answer (`deleted`, `not_found`, …).
    */
   delete(stableIds: string[]): Promise<DeleteOutcome[]>;
-  /** A short-lived URL that serves the original bytes (backups before deleting). */
-  downloadUrl(asset: StoredAsset): string;
+  /** A short-lived URL that serves the original bytes (backups before deleting); S3 presigns it asynchronously. */
+  downloadUrl(asset: StoredAsset): string | Promise<string>;
   /** Stores a file under a key (restore); never overwrites. */
   upload?(file: string, asset: { publicId: string; resourceType: string; type: string }): Promise<Record<string, unknown>>;
   /** A delivery URL of a small derived image (review-page thumbnails), signed where the store signs. */
@@ -121,6 +121,8 @@ export interface StorageBackend {
   purge?(days: number, execute: boolean): string[];
   /** A cheap authenticated call (doctor). */
   ping?(): Promise<void>;
+  /** Each permission the commands need, checked by calls that change nothing (doctor), where the store has permissions to check. */
+  checkAccess?(): Promise<AccessCheck[]>;
   /** Raw account usage (init, doctor), where the store reports it. */
   usage?(): Promise<Record<string, unknown>>;
 
@@ -131,6 +133,14 @@ export interface StorageBackend {
   /** The budget as the store last reported it; absent for stores without one. */
   readonly budget?: Budget | undefined;
   close(): void;
+}
+
+/** One permission as doctor reports it. */
+export interface AccessCheck {
+  what: string;
+  status: 'ok' | 'warn' | 'fail';
+  detail: string;
+  fix?: string;
 }
 
 /** A flag-or-config choice of store, or its absence. */

@@ -19,6 +19,8 @@ export class StorageError extends Error {
     readonly kind: StorageErrorKind,
     message: string,
     readonly status?: number,
+    /** What to do about it, when the backend knows better than a generic hint (S3: the permission to grant). */
+    readonly fix?: string,
   ) {
     super(diagnostic(message));
     this.name = 'StorageError';

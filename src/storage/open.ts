@@ -1,8 +1,8 @@
 /**
  * Which store to audit, chosen by URL: `--storage URL`, else STORAGE_URL, else config
  * `storage.url`, else CLOUDINARY_URL (the default). The scheme picks the backend from a registry;
- * each backend parses the rest of its URL itself. `s3:` and `imagekit:` are reserved for the
- * backends that come next and answer a usage error until then.
+ * each backend parses the rest of its URL itself: `cloudinary:`, `file:` (a media folder), `s3:`
+ * (an S3-compatible bucket), `imagekit:`.
  */
 import { usageError } from '../errors.js';
 import type { FileConfig } from '../config/schema.js';
@@ -13,6 +13,8 @@ import { LOCAL_PARTITION } from './local/partition.js';
 import { parseFileUrl } from './local/url.js';
 import { parseImageKitUrl } from './imagekit/config.js';
 import { IMAGEKIT_PARTITION } from './imagekit/partition.js';
+import { S3_PARTITIONS } from './s3/partitions.js';
+import { parseS3Url } from './s3/url.js';
 import type { Partition } from './types.js';
 
 /** A parsed choice of store, not yet connected (doctor reports it before contacting anything). */
@@ -38,8 +40,7 @@ interface BackendEntry {
   name: string;
   schemes: readonly string[];
   example: string;
-  /** Absent: registered but not built yet. */
-  parse?: (url: string, origin: string, config: Pick<FileConfig, 'cloudinary' | 'storage'>, flags: StorageFlags, env: NodeJS.ProcessEnv) => StorageTarget;
+  parse: (url: string, origin: string, config: Pick<FileConfig, 'cloudinary' | 'storage'>, flags: StorageFlags, env: NodeJS.ProcessEnv) => StorageTarget;
 }
 
 const cloudinaryEntry: BackendEntry = {
@@ -121,15 +122,39 @@ const imagekitEntry: BackendEntry = {
   },
 };
 
-/** The registry: each backend parses its own URL; the ones not built yet answer a usage error. */
+const s3Entry: BackendEntry = {
+  name: 'S3-compatible bucket',
+  schemes: ['s3'],
+  example: 's3://BUCKET[/PREFIX]?region=REGION[&endpoint=URL&forcePathStyle=true]',
+  parse(url, origin, config) {
+    const location = parseS3Url(url, origin);
+    return {
+      name: 's3',
+      account: location.bucket,
+      label: `bucket "${location.bucket}"${location.prefix ? ` under "${location.prefix}"` : ''}${location.endpoint ? ` at ${location.endpoint}` : ''}`,
+      title: 'S3 bucket',
+      partitions: S3_PARTITIONS,
+      origin,
+      // nothing secret: credentials come from the AWS chain, never from this URL
+      masked: location.display,
+      async open(flags = {}) {
+        const { S3Storage } = await import('./s3/client.js');
+        const retry = { ...(flags.deadlineMs !== undefined ? { deadlineMs: flags.deadlineMs } : {}), ...(flags.retryAttempts !== undefined ? { attempts: flags.retryAttempts } : {}) };
+        return new S3Storage({ location, hosts: config.storage?.hosts ?? [], retry, onRetry: flags.onRetry, onNotice: flags.onNotice });
+      },
+    };
+  },
+};
+
+/** The registry, by URL scheme: each backend parses its own URL. */
 export const BACKENDS: readonly BackendEntry[] = [
   cloudinaryEntry,
   localEntry,
-  { name: 'S3-compatible bucket', schemes: ['s3'], example: 's3://BUCKET/PREFIX?region=…' },
+  s3Entry,
   imagekitEntry,
 ];
 
-const supported = (): string => BACKENDS.filter((b) => b.parse).map((b) => `${b.schemes.map((s) => `${s}:`).join('/')} (${b.example})`).join(', ');
+const supported = (): string => BACKENDS.map((b) => `${b.schemes.map((s) => `${s}:`).join('/')} (${b.example})`).join(', ');
 
 /** The URL that names the store, and where it came from. */
 function chooseUrl(config: Pick<FileConfig, 'storage'>, env: NodeJS.ProcessEnv, flags: StorageFlags): { url: string | undefined; origin: string } {
@@ -153,13 +178,12 @@ export function storageChosen(config: Pick<FileConfig, 'storage'>, env: NodeJS.P
 export function parseStorage(config: Pick<FileConfig, 'storage' | 'cloudinary'>, env: NodeJS.ProcessEnv = process.env, flags: StorageFlags = {}): StorageTarget {
   const { url, origin } = chooseUrl(config, env, flags);
   // the default store keeps its own messages (CLOUDINARY_URL is not set, …)
-  if (origin === 'CLOUDINARY_URL') return cloudinaryEntry.parse!(url ?? '', origin, config, flags, env);
+  if (origin === 'CLOUDINARY_URL') return cloudinaryEntry.parse(url ?? '', origin, config, flags, env);
   const text = (url ?? '').trim();
   if (!text) throw usageError(`${origin} is empty. Supported: ${supported()}.`);
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(text)?.[1]?.toLowerCase();
   const entry = BACKENDS.find((b) => scheme !== undefined && b.schemes.includes(scheme));
   if (!entry) throw usageError(`${origin}: unknown storage scheme ${scheme ? `"${scheme}:"` : '(none)'}. Supported: ${supported()}.`);
-  if (!entry.parse) throw usageError(`${origin}: the ${entry.name} backend (${scheme}:) is not built yet. Supported: ${supported()}.`);
   return entry.parse(text, origin, config, flags, env);
 }
 

@@ -7,8 +7,9 @@ import type { ReportVocabulary } from './backend.js';
 import { CLOUDINARY_REPORT } from './cloudinary/report.js';
 import { IMAGEKIT_REPORT } from './imagekit/report.js';
 import { LOCAL_REPORT } from './local/report.js';
+import { S3_REPORT } from './s3/report.js';
 
-const WORDS: Readonly<Record<string, ReportVocabulary>> = { cloudinary: CLOUDINARY_REPORT, local: LOCAL_REPORT, imagekit: IMAGEKIT_REPORT };
+const WORDS: Readonly<Record<string, ReportVocabulary>> = { cloudinary: CLOUDINARY_REPORT, local: LOCAL_REPORT, s3: S3_REPORT, imagekit: IMAGEKIT_REPORT };
 
 export const DEFAULT_BACKEND = 'cloudinary';
 

@@ -48,14 +48,6 @@ describe('the store chosen by URL', () => {
     expect(twin.orphans.map((o) => o.publicId)).toEqual(['photos/orphan']);
   });
 
-  it.each(['s3://bucket/prefix'])('%s: not built yet (exit 2), naming what is supported', async (url) => {
-    const dir = workspace({ 'asset-audit.config.json': config });
-    const run = await runCli(['detect', '--storage', url], { cwd: dir, env: { DATABASE_URL: db.url, CLOUDINARY_URL: emu.cloudinaryUrl } });
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/--storage: the .* backend \(\w+:\) is not built yet\. Supported: cloudinary: \(cloudinary:\/\/API_KEY:API_SECRET@CLOUD_NAME\)/);
-    expect(run.stderr).not.toContain('priv');
-  });
-
   it('file: names a media folder; one that is not there is a usage error naming it', async () => {
     const dir = workspace({ 'asset-audit.config.json': config });
     const run = await runCli(['detect', '--storage', 'file:///srv/no-such-media'], { cwd: dir, env: { DATABASE_URL: db.url, CLOUDINARY_URL: emu.cloudinaryUrl } });

@@ -123,7 +123,7 @@ export function describeStorageBackend(name: string, options: StorageContractOpt
       const [p] = w.backend.partitions as [Partition];
       await w.put(p, 'down/file', 4321);
       const [asset] = await w.backend.lookup(p, ['down/file']);
-      const response = await fetch(w.backend.downloadUrl(asset!));
+      const response = await fetch(await w.backend.downloadUrl(asset!));
       expect(response.ok).toBe(true);
       expect((await response.arrayBuffer()).byteLength).toBe(asset!.bytes);
       expect(asset!.bytes).toBe(4321);

@@ -1,0 +1,147 @@
+/**
+ * npm run bench -- --backend s3 [--sizes 100000 --latency 50 --layouts deep,flat]
+ *
+ * For each N and layout: N objects in the S3 emulator (its own thread, `latency` ms per request),
+ * references to 90 % of them in Postgres (three stored forms) plus 1 % to objects that are gone,
+ * then `asset-audit detect --all` spawned with STORAGE_URL=s3://… as a user would run it. Prints
+ * wall time, S3 requests by operation (counted by the emulator), the floor on time (list pages ÷
+ * LIST_LANES × latency), the CLI's peak RSS (GNU time, the child alone) and what it found.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { LIST_LANES } from '../src/storage/s3/lister.js';
+import { startBenchDatabase } from './pg.js';
+import { s3BenchKeys, type S3Layout } from './s3-keys.js';
+import type { S3WorkerData, S3WorkerReply } from './s3-emulator-worker.js';
+
+const BIN = process.env.BENCH_BIN ? path.resolve(process.env.BENCH_BIN) : path.resolve(import.meta.dirname, '../bin/asset-audit.js');
+const TIME = '/usr/bin/time';
+const INSERT_BATCH = 20_000;
+
+async function startWorker(data: S3WorkerData) {
+  const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./s3-emulator-worker.ts', import.meta.url).href)}); })`;
+  const worker = new Worker(boot, { eval: true, workerData: data });
+  const next = <K extends S3WorkerReply['kind']>(kind: K) =>
+    new Promise<Extract<S3WorkerReply, { kind: K }>>((resolve, reject) => {
+      const onMessage = (m: S3WorkerReply) => {
+        if (m.kind !== kind) return;
+        worker.off('message', onMessage);
+        worker.off('error', reject);
+        resolve(m as Extract<S3WorkerReply, { kind: K }>);
+      };
+      worker.on('message', onMessage);
+      worker.once('error', reject);
+    });
+  const ready = await next('ready');
+  return {
+    ...ready,
+    async calls() {
+      const reply = next('calls');
+      worker.postMessage('calls');
+      return (await reply).calls;
+    },
+    async stop() {
+      const reply = next('stopped');
+      worker.postMessage('stop');
+      await reply;
+      await worker.terminate();
+    },
+  };
+}
+
+interface Row {
+  n: number;
+  layout: S3Layout;
+  wallS: number;
+  calls: Record<string, number>;
+  floorS: number;
+  rssMb?: number;
+  orphans: number;
+  missing: number;
+}
+
+async function benchOne(n: number, layout: S3Layout, latency: number): Promise<Row> {
+  const emu = await startWorker({ n, layout, latencyMs: latency });
+  const db = await startBenchDatabase();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'asset-audit-s3-bench-'));
+  const prefix = layout === 'deep' ? 'media/' : '';
+  try {
+    await db.exec('CREATE TABLE refs (id int PRIMARY KEY, ref text NOT NULL)');
+    let ids: number[] = [];
+    let refs: string[] = [];
+    const flush = async () => {
+      if (!ids.length) return;
+      await db.query('INSERT INTO refs SELECT * FROM unnest($1::int[], $2::text[])', [ids, refs]);
+      ids = [];
+      refs = [];
+    };
+    let i = 0;
+    for (const key of s3BenchKeys(n, layout)) {
+      const row = i++;
+      // every 10th object is an orphan; every 100th row names an object that is gone
+      if (row % 10 === 0) continue;
+      const value = row % 100 === 1 ? `${key}.gone` : row % 3 === 0 ? key.slice(prefix.length) : row % 3 === 1 ? `${emu.endpoint}/bench/${key}` : `s3://bench/${key}`;
+      ids.push(row);
+      refs.push(value);
+      if (ids.length === INSERT_BATCH) await flush();
+    }
+    await flush();
+    writeFileSync(path.join(dir, 'asset-audit.config.json'), JSON.stringify({ references: [{ name: 'refs', table: 'refs', column: 'ref', id: 'id' }] }));
+    const args = ['detect', '--all', '--json', '--fail-on', 'none'];
+    const timed = existsSync(TIME);
+    const [cmd, argv] = timed ? [TIME, ['-v', process.execPath, BIN, ...args]] : [process.execPath, [BIN, ...args]];
+    const env = {
+      ...process.env,
+      ...emu.env,
+      STORAGE_URL: `s3://bench/${prefix}?endpoint=${encodeURIComponent(emu.endpoint)}&forcePathStyle=true&region=us-east-1`,
+      CLOUDINARY_URL: '',
+      DATABASE_URL: db.url,
+      NO_COLOR: '1',
+    };
+    const t0 = process.hrtime.bigint();
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(cmd, argv, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('error', reject);
+      child.on('close', (c) => resolve({ code: c, stdout: out, stderr: err }));
+    });
+    const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (process.env.BENCH_VERBOSE) process.stderr.write(stderr);
+    if (code !== 0) throw new Error(`detect exited ${code}:\n${stderr.slice(-3000)}`);
+    const result = JSON.parse(stdout) as { orphans: unknown[]; missing: unknown[] };
+    const calls = (await emu.calls()) as Record<string, number>;
+    const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+    return {
+      n,
+      layout,
+      wallS,
+      calls,
+      floorS: (Math.ceil((calls.ListObjectsV2 ?? 0) / LIST_LANES) * latency) / 1000,
+      rssMb: rss ? Number(rss[1]) / 1024 : undefined,
+      orphans: result.orphans.length,
+      missing: result.missing.length,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await emu.stop();
+    await db.close();
+  }
+}
+
+export async function runS3Bench(options: { sizes: number[]; latency: number; layouts: S3Layout[] }): Promise<void> {
+  process.stdout.write(`asset-audit S3 bench — ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, latency ${options.latency} ms/request, ${LIST_LANES} list lanes\n`);
+  process.stdout.write('N | layout | wall s | S3 requests | floor s | peak RSS MB | orphans | missing\n');
+  for (const n of options.sizes) {
+    for (const layout of options.layouts) {
+      const r = await benchOne(n, layout, options.latency);
+      const calls = Object.entries(r.calls).map(([op, c]) => `${op} ${c}`).join(', ');
+      process.stdout.write(`${r.n.toLocaleString('en-US')} | ${r.layout} | ${r.wallS.toFixed(1)} | ${calls} | ${r.floorS.toFixed(1)} | ${r.rssMb?.toFixed(0) ?? 'n/a'} | ${r.orphans} | ${r.missing}\n`);
+    }
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * References inside stored text (HTML, Markdown, JSON, prose): every `s3://` URI and http(s) or
+ * protocol-relative URL, also JSON-escaped (`\/`), entity-encoded (`&#x2F;`, `&amp;`) or
+ * percent-encoded inside another URL (`/_next/image?url=https%3A%2F%2F…`). URLs of this store (or
+ * naming another bucket of it) are references. Any other URL, and a host-less path in an HTML
+ * attribute (`src="/media/a.jpg"`), may be a custom domain or proxy nobody listed in storage.hosts:
+ * its path protects the object it would name, and is never required. Bare keys in prose are not
+ * recognised.
+ */
+import type { ExtractMode, FoundReference } from '../../backend.js';
+import type { AssetKey, ParsedReference } from '../../../references/types.js';
+import type { S3GrammarContext } from './context.js';
+import { isPresigned, parseS3Reference, UNRELATED } from './parse.js';
+
+const URL_RE = /(?:\bs3:\/\/|(?:\bhttps?:)?\/\/)[^\s"'<>`\\{}|^[\]]+/gi;
+const ATTRIBUTE_PATH_RE = /\b(?:src|href|poster|data-src)\s*=\s*["']?(\/[^/"'\s<>][^"'\s<>]*)/gi;
+const ENCODED_URL_RE = /\b(?:https?|s3)%3A%2F%2F[^\s"'<>&]+/gi;
+const TRAILING = /[.,;:!?)]+$/;
+const ENTITIES: Readonly<Record<string, string>> = { amp: '&', quot: '"', apos: "'", lt: '<', gt: '>', sol: '/', colon: ':', quest: '?', equals: '=' };
+
+/** Undoes JSON string escapes and HTML character references, the ways a URL hides in stored text. */
+export function unescapeText(text: string): string {
+  let t = text;
+  if (t.includes('\\')) t = t.replace(/\\u([0-9a-fA-F]{4})|\\(["/\\])/g, (_m, hex: string | undefined, ch: string | undefined) => (hex !== undefined ? String.fromCharCode(parseInt(hex, 16)) : ch!));
+  if (t.includes('&')) {
+    t = t.replace(/&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-z]+));/g, (whole, dec: string | undefined, hex: string | undefined, name: string | undefined) => {
+      const n = dec !== undefined ? parseInt(dec, 10) : hex !== undefined ? parseInt(hex, 16) : undefined;
+      if (n !== undefined) return n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : '';
+      return ENTITIES[name!] ?? whole;
+    });
+  }
+  return t;
+}
+
+/** The keys a URL's or a path's path would name as a bare key (query and fragment dropped). */
+export function pathKeys(url: string, ctx: S3GrammarContext): AssetKey[] {
+  let path: string;
+  try {
+    path = new URL(url, 'https://relative.invalid').pathname;
+  } catch {
+    return [];
+  }
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    decoded = path;
+  }
+  const trimmed = decoded.replace(/^\/+/, '');
+  if (trimmed === '') return [];
+  const parsed = parseS3Reference(trimmed, ctx);
+  return parsed.kind === 'asset' ? parsed.candidates : [];
+}
+
+/** The reference as reported: a presigned URL loses its query (the signature is a credential). */
+const reported = (url: string): string => (isPresigned(url) ? url.slice(0, url.indexOf('?')) : url);
+
+export function referencesIn(value: string, ctx: S3GrammarContext, mode: ExtractMode): FoundReference[] {
+  const trimmed = value.trim();
+  if (mode === 'value' || (mode === 'auto' && !looksLikeText(trimmed))) {
+    return trimmed === '' ? [] : [{ raw: reported(trimmed), parsed: parseS3Reference(trimmed, ctx) }];
+  }
+  return scan(value, ctx);
+}
+
+const looksLikeText = (v: string): boolean => /\s/.test(v) || v.includes('<') || v.startsWith('{') || v.startsWith('[') || (/\/\//.test(v) && !/^(?:s3:|https?:)?\/\//i.test(v));
+
+function scan(text: string, ctx: S3GrammarContext): FoundReference[] {
+  const out: FoundReference[] = [];
+  const seen = new Set<string>();
+  const add = (raw: string, parsed: ParsedReference) => {
+    seen.add(raw);
+    out.push({ raw, parsed });
+  };
+  const consider = (candidate: string) => {
+    const url = candidate.replace(TRAILING, '');
+    const raw = reported(url);
+    if (seen.has(raw)) return;
+    const parsed = parseS3Reference(url, ctx);
+    if (parsed.kind === 'invalid') return;
+    if (parsed.kind === 'foreign' && parsed.reason === UNRELATED) {
+      const keys = pathKeys(url, ctx);
+      if (keys.length) add(raw, { kind: 'asset', candidates: keys, protectOnly: true });
+      return;
+    }
+    add(raw, parsed);
+  };
+  const plain = unescapeText(text);
+  for (const m of plain.matchAll(URL_RE)) consider(m[0]);
+  for (const m of plain.matchAll(ATTRIBUTE_PATH_RE)) {
+    const path = m[1]!.replace(TRAILING, '');
+    const raw = reported(path);
+    const keys = seen.has(raw) ? [] : pathKeys(path, ctx);
+    if (keys.length) add(raw, { kind: 'asset', candidates: keys, protectOnly: true });
+  }
+  for (const m of plain.matchAll(ENCODED_URL_RE)) {
+    try {
+      consider(decodeURIComponent(m[0]));
+    } catch {
+      // broken encoding: not a URL
+    }
+  }
+  return out;
+}

@@ -1,0 +1,55 @@
+/** The S3 reference grammar behind the backend's ReferenceGrammar: URIs, URLs, CDN hosts, bare keys. */
+import type { ReferenceGrammar } from '../../backend.js';
+import type { AssetKey } from '../../../references/types.js';
+import { s3GrammarContext, type S3GrammarContext } from './context.js';
+import { pathKeys, referencesIn } from './extract.js';
+import { parseS3Reference } from './parse.js';
+
+export { s3GrammarContext, normalisePrefix, type S3GrammarContext } from './context.js';
+export { parseS3Reference } from './parse.js';
+
+/** JSON leaves longer than this are prose, not keys. */
+const MAX_LEAF = 1024;
+const MAX_LEAVES = 10_000;
+
+export function s3Grammar(input: Parameters<typeof s3GrammarContext>[0]): ReferenceGrammar {
+  const ctx = s3GrammarContext(input);
+  return {
+    referencesIn: (value, mode) => referencesIn(value, ctx, mode),
+    fallback: (raw, refused) => fallbackKeys(raw, refused, ctx),
+    jsonLeaves: (document) => jsonLeafKeys(document, ctx),
+    // one partition: a type column narrows nothing
+    hintOf: () => undefined,
+  };
+}
+
+/**
+ * What a refused value may still name, protected and never required: the path of a URL on a host
+ * nobody listed in storage.hosts (a CDN, a proxy) read as a key, and a value too odd to parse read
+ * as a key. Never for what certainly names nothing here (another bucket, another scheme).
+ */
+function fallbackKeys(raw: string, refused: { kind: 'foreign' | 'invalid'; noAsset?: true }, ctx: S3GrammarContext): AssetKey[] {
+  const value = raw.trim();
+  if (value === '' || (refused.kind === 'foreign' && refused.noAsset)) return [];
+  if (/^(?:https?:)?\/\//i.test(value)) return pathKeys(value.startsWith('//') ? `https:${value}` : value, ctx);
+  const parsed = parseS3Reference(value, ctx);
+  return parsed.kind === 'asset' ? parsed.candidates : [];
+}
+
+function jsonLeafKeys(doc: unknown, ctx: S3GrammarContext): AssetKey[] {
+  const out: AssetKey[] = [];
+  let seen = 0;
+  const walk = (v: unknown): void => {
+    if (seen >= MAX_LEAVES) return;
+    if (typeof v === 'string') {
+      seen++;
+      const s = v.trim();
+      if (s === '' || s.length > MAX_LEAF || /\s/.test(s)) return;
+      const parsed = parseS3Reference(s, ctx);
+      if (parsed.kind === 'asset') out.push(...parsed.candidates);
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(doc);
+  return out;
+}

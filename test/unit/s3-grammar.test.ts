@@ -1,0 +1,149 @@
+/**
+ * The S3 reference grammar as a table: each stored form, what it names (the candidate keys, any of
+ * which makes the reference present), or that it must not resolve (another bucket, another
+ * service, outside the configured prefix).
+ */
+import { describe, expect, it } from 'vitest';
+import { s3Grammar } from '../../src/storage/s3/grammar/index.js';
+import type { ReferenceGrammar } from '../../src/storage/backend.js';
+import type { ParsedReference } from '../../src/references/types.js';
+
+const aws = s3Grammar({ bucket: 'media-prod', hosts: ['d111111abcdef8.cloudfront.net', 'https://f004.backblazeb2.com/file/media-prod/'] });
+const prefixed = s3Grammar({ bucket: 'media-prod', prefix: 'media', hosts: ['cdn.example.com'] });
+const minio = s3Grammar({ bucket: 'media-prod', endpoint: 'http://minio.local:9000' });
+const dotted = s3Grammar({ bucket: 'assets.example.com' });
+
+type Expect = string[] | 'foreign' | 'foreign-no-asset' | 'invalid';
+
+const read = (g: ReferenceGrammar, value: string): ParsedReference => {
+  const found = g.referencesIn(value, 'value');
+  expect(found).toHaveLength(1);
+  return found[0]!.parsed;
+};
+
+const outcome = (p: ParsedReference): Expect =>
+  p.kind === 'asset' ? p.candidates.map((c) => c.publicId) : p.kind === 'invalid' ? 'invalid' : p.noAsset ? 'foreign-no-asset' : 'foreign';
+
+const TABLE: Array<[string, ReferenceGrammar, string, Expect]> = [
+  // s3:// URIs
+  ['s3 URI', aws, 's3://media-prod/uploads/a.jpg', ['uploads/a.jpg']],
+  ['s3 URI, key with spaces (unencoded, AWS CLI form)', aws, 's3://media-prod/my photos/a b.jpg', ['my photos/a b.jpg']],
+  ['s3 URI, encoded-looking key read both ways', aws, 's3://media-prod/a%20b.jpg', ['a%20b.jpg', 'a b.jpg']],
+  ['s3 URI of another bucket', aws, 's3://media-staging/uploads/a.jpg', 'foreign-no-asset'],
+  ['s3 URI of the bucket alone', aws, 's3://media-prod/', 'foreign-no-asset'],
+  ['s3 URI, bucket name is a prefix of ours', aws, 's3://media/uploads/a.jpg', 'foreign-no-asset'],
+  // virtual-hosted AWS URLs
+  ['virtual-hosted, legacy global', aws, 'https://media-prod.s3.amazonaws.com/uploads/a.jpg', ['uploads/a.jpg']],
+  ['virtual-hosted, regional', aws, 'https://media-prod.s3.eu-west-1.amazonaws.com/uploads/a.jpg', ['uploads/a.jpg']],
+  ['virtual-hosted, legacy dash region', aws, 'https://media-prod.s3-eu-west-1.amazonaws.com/uploads/a.jpg', ['uploads/a.jpg']],
+  ['virtual-hosted, dual-stack', aws, 'https://media-prod.s3.dualstack.us-east-2.amazonaws.com/a.jpg', ['a.jpg']],
+  ['virtual-hosted, accelerate', aws, 'https://media-prod.s3-accelerate.amazonaws.com/a.jpg', ['a.jpg']],
+  ['virtual-hosted, website endpoint', aws, 'http://media-prod.s3-website-us-east-1.amazonaws.com/a.jpg', ['a.jpg']],
+  ['virtual-hosted, China partition', aws, 'https://media-prod.s3.cn-north-1.amazonaws.com.cn/a.jpg', ['a.jpg']],
+  ['virtual-hosted, protocol-relative', aws, '//media-prod.s3.amazonaws.com/a.jpg', ['a.jpg']],
+  ['virtual-hosted, upper-case host', aws, 'https://MEDIA-PROD.S3.AMAZONAWS.COM/a.jpg', ['a.jpg']],
+  ['virtual-hosted, percent-encoded key', aws, 'https://media-prod.s3.amazonaws.com/my%20photos/%C3%A9t%C3%A9.jpg', ['my photos/été.jpg']],
+  ['virtual-hosted, + read as + and as space', aws, 'https://media-prod.s3.amazonaws.com/a+b.jpg', ['a+b.jpg', 'a b.jpg']],
+  ['virtual-hosted, %2B is a plus only', aws, 'https://media-prod.s3.amazonaws.com/a%2Bb.jpg', ['a+b.jpg']],
+  ['virtual-hosted, bucket with dots', dotted, 'https://assets.example.com.s3.amazonaws.com/a.jpg', ['a.jpg']],
+  ['virtual-hosted, another bucket', aws, 'https://media-staging.s3.amazonaws.com/uploads/a.jpg', 'foreign-no-asset'],
+  ['virtual-hosted, bucket name ends like ours', aws, 'https://old-media-prod.s3.amazonaws.com/a.jpg', 'foreign-no-asset'],
+  ['virtual-hosted, bucket root', aws, 'https://media-prod.s3.amazonaws.com/', 'foreign-no-asset'],
+  // path-style AWS URLs
+  ['path-style, legacy global', aws, 'https://s3.amazonaws.com/media-prod/uploads/a.jpg', ['uploads/a.jpg']],
+  ['path-style, regional', aws, 'https://s3.eu-central-1.amazonaws.com/media-prod/uploads/a.jpg', ['uploads/a.jpg']],
+  ['path-style, legacy dash region', aws, 'https://s3-us-west-2.amazonaws.com/media-prod/a.jpg', ['a.jpg']],
+  ['path-style, dual-stack', aws, 'https://s3.dualstack.eu-west-1.amazonaws.com/media-prod/a.jpg', ['a.jpg']],
+  ['path-style, another bucket', aws, 'https://s3.amazonaws.com/media-staging/a.jpg', 'foreign-no-asset'],
+  ['path-style, bucket alone', aws, 'https://s3.amazonaws.com/media-prod', 'foreign-no-asset'],
+  // presigned and other queries
+  ['presigned URL: query dropped', aws, 'https://media-prod.s3.amazonaws.com/a.jpg?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20260101&X-Amz-Signature=abc123', ['a.jpg']],
+  ['legacy presigned URL: query dropped', aws, 'https://s3.amazonaws.com/media-prod/a.jpg?AWSAccessKeyId=AKIA&Expires=1&Signature=xyz', ['a.jpg']],
+  ['versionId query and fragment dropped', aws, 'https://media-prod.s3.amazonaws.com/a.jpg?versionId=3HL4kqtJ#top', ['a.jpg']],
+  // CDN hosts (storage.hosts)
+  ['CloudFront host: path is the key', aws, 'https://d111111abcdef8.cloudfront.net/uploads/a.jpg', ['uploads/a.jpg']],
+  ['CDN host with a path prefix stripped', aws, 'https://f004.backblazeb2.com/file/media-prod/uploads/a.jpg', ['uploads/a.jpg']],
+  ['CDN host, other path', aws, 'https://f004.backblazeb2.com/file/other-bucket/a.jpg', 'foreign'],
+  ['CDN host under a prefix: key or key below the prefix', prefixed, 'https://cdn.example.com/media/a.jpg', ['media/a.jpg', 'media/media/a.jpg']],
+  ['CDN host under a prefix: origin path', prefixed, 'https://cdn.example.com/a.jpg', ['media/a.jpg']],
+  ['unlisted host', aws, 'https://images.example.org/uploads/a.jpg', 'foreign'],
+  // a configured prefix (django-storages AWS_LOCATION)
+  ['prefix: full key', prefixed, 'media/uploads/a.jpg', ['media/uploads/a.jpg', 'media/media/uploads/a.jpg']],
+  ['prefix: key relative to the prefix', prefixed, 'uploads/a.jpg', ['media/uploads/a.jpg']],
+  ['prefix: URL of a key outside it', prefixed, 'https://media-prod.s3.amazonaws.com/static/app.css', 'foreign-no-asset'],
+  ['prefix: URL of a key under it', prefixed, 'https://media-prod.s3.amazonaws.com/media/a.jpg', ['media/a.jpg']],
+  ['prefix: s3 URI outside it', prefixed, 's3://media-prod/static/app.css', 'foreign-no-asset'],
+  // bare keys (Active Storage blob keys, django FileField names)
+  ['bare key (Active Storage blob key)', aws, 'xk2lq8v0b1c9z7m3n5p4r6t8', ['xk2lq8v0b1c9z7m3n5p4r6t8']],
+  ['bare key with folders', aws, 'uploads/2024/05/a.jpg', ['uploads/2024/05/a.jpg']],
+  ['bare path with a leading slash', aws, '/uploads/a.jpg', ['uploads/a.jpg', '/uploads/a.jpg']],
+  ['bare key with a colon is a key, not a scheme', aws, 'reports/2024:q1.pdf', ['reports/2024:q1.pdf']],
+  ['bare key with a line break', aws, 'a\nb.jpg', 'invalid'],
+  ['key longer than S3 allows', aws, 'k'.repeat(1025), 'foreign-no-asset'],
+  ['data URI', aws, 'data:image/png;base64,AAAA', 'foreign-no-asset'],
+  ['another scheme', aws, 'ftp://media-prod/a.jpg', 'foreign-no-asset'],
+  ['not a URL at all', aws, 'https://', 'invalid'],
+  // a custom endpoint (MinIO, R2, Spaces, B2)
+  ['endpoint path-style', minio, 'http://minio.local:9000/media-prod/uploads/a.jpg', ['uploads/a.jpg']],
+  ['endpoint virtual-hosted', minio, 'http://media-prod.minio.local:9000/uploads/a.jpg', ['uploads/a.jpg']],
+  ['endpoint, another bucket (path)', minio, 'http://minio.local:9000/media-staging/a.jpg', 'foreign-no-asset'],
+  ['endpoint, another bucket (virtual)', minio, 'http://other.minio.local:9000/a.jpg', 'foreign-no-asset'],
+  ['endpoint, same host on another port', minio, 'http://minio.local:9001/media-prod/a.jpg', 'foreign'],
+  ['endpoint: an AWS URL of the same bucket name is another service (protected only)', minio, 'https://media-prod.s3.amazonaws.com/a.jpg', 'foreign'],
+  ['endpoint: an AWS URL of another bucket', minio, 'https://other.s3.amazonaws.com/a.jpg', 'foreign-no-asset'],
+];
+
+describe('S3 reference grammar', () => {
+  it('has at least 40 cases, some of which must not resolve', () => {
+    expect(TABLE.length).toBeGreaterThanOrEqual(40);
+    expect(TABLE.filter(([, , , e]) => !Array.isArray(e)).length).toBeGreaterThanOrEqual(15);
+  });
+
+  it.each(TABLE)('%s', (_name, grammar, value, expected) => {
+    expect(outcome(read(grammar, value))).toEqual(expected);
+  });
+
+  it('finds URLs in text, JSON-escaped, entity-encoded and nested in another URL; skips unrelated ones', () => {
+    const text = [
+      '<img src="https://media-prod.s3.amazonaws.com/a.jpg" srcset="//d111111abcdef8.cloudfront.net/b.jpg 2x">',
+      '{"url":"https:\\/\\/s3.amazonaws.com\\/media-prod\\/c.jpg"}',
+      'see https://example.org/x.jpg and s3://media-prod/d.pdf.',
+      '<a href="https://media-prod.s3.amazonaws.com/e.jpg?X-Amz-Signature=sekret&amp;X-Amz-Expires=60">',
+      '/_next/image?url=https%3A%2F%2Fmedia-prod.s3.amazonaws.com%2Ff%20g.jpg&w=640',
+      's3://media-staging/elsewhere.jpg',
+      '<img src="/uploads/h%20i.jpg?v=2"> <a href=\'/j.pdf\'>',
+    ].join('\n');
+    const found = aws.referencesIn(text, 'text');
+    const read = (f: (typeof found)[number]) => [f.raw, outcome(f.parsed), f.parsed.kind === 'asset' && f.parsed.protectOnly ? 'protect-only' : 'reference'];
+    expect(found.map(read)).toEqual([
+      ['https://media-prod.s3.amazonaws.com/a.jpg', ['a.jpg'], 'reference'],
+      ['//d111111abcdef8.cloudfront.net/b.jpg', ['b.jpg'], 'reference'],
+      ['https://s3.amazonaws.com/media-prod/c.jpg', ['c.jpg'], 'reference'],
+      // a host nobody listed may be a custom domain: its path protects, never requires
+      ['https://example.org/x.jpg', ['x.jpg'], 'protect-only'],
+      ['s3://media-prod/d.pdf', ['d.pdf'], 'reference'],
+      // the signature is a credential: the reference is reported without the query
+      ['https://media-prod.s3.amazonaws.com/e.jpg', ['e.jpg'], 'reference'],
+      ['s3://media-staging/elsewhere.jpg', 'foreign-no-asset', 'reference'],
+      // host-less paths in HTML attributes (a proxy of the bucket) protect too
+      ['/uploads/h%20i.jpg?v=2', ['uploads/h i.jpg'], 'protect-only'],
+      ['/j.pdf', ['j.pdf'], 'protect-only'],
+      ['https://media-prod.s3.amazonaws.com/f g.jpg', ['f g.jpg'], 'reference'],
+    ]);
+    expect(found.some((f) => f.raw.includes('sekret'))).toBe(false);
+  });
+
+  it('auto mode reads a lone value as a key and a sentence as text', () => {
+    expect(aws.referencesIn('uploads/a.jpg', 'auto').map((f) => outcome(f.parsed))).toEqual([['uploads/a.jpg']]);
+    expect(aws.referencesIn('a photo: uploads/a.jpg', 'auto')).toEqual([]);
+  });
+
+  it('falls back to the path of an unlisted host and to odd values, never for another bucket', () => {
+    const unlisted = read(aws, 'https://images.example.org/uploads/a%20b.jpg');
+    expect(unlisted.kind).toBe('foreign');
+    expect(aws.fallback('https://images.example.org/uploads/a%20b.jpg', unlisted as never).map((k) => k.publicId)).toEqual(['uploads/a b.jpg']);
+    const other = read(aws, 's3://media-staging/a.jpg');
+    expect(aws.fallback('s3://media-staging/a.jpg', other as never)).toEqual([]);
+    expect(prefixed.jsonLeaves({ id: 'a.jpg', storage: 'store', size: 3 }).map((k) => k.publicId)).toEqual(['media/a.jpg', 'media/store']);
+  });
+});
