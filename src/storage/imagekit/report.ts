@@ -16,5 +16,7 @@ export const IMAGEKIT_REPORT: ReportVocabulary = {
   orphanTitle: 'ORPHANED IMAGEKIT FILES',
   keyColumn: 'file_path',
   urlColumn: 'imagekit_url',
+  accountWord: 'Library',
+  storeTitle: 'ImageKit library',
   orphanColumns: COLUMNS,
 };

@@ -15,5 +15,7 @@ export const S3_REPORT: ReportVocabulary = {
   orphanTitle: 'ORPHANED S3 OBJECTS',
   keyColumn: 'key',
   urlColumn: 's3_uri',
+  accountWord: 'Bucket',
+  storeTitle: 'S3 bucket',
   orphanColumns: COLUMNS,
 };
