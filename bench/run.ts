@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { generateAssets } from '../src/emulator/index.js';
 import type { EmulatorWorkerData, EmulatorWorkerReply } from './emulator-worker.js';
-import { startDatabase } from '../test/support/database.js';
+import Database from 'better-sqlite3';
 
 /** BENCH_BIN: another build of the CLI (e.g. a snapshot, to compare or to keep building meanwhile). */
 const BIN = process.env.BENCH_BIN ? path.resolve(process.env.BENCH_BIN) : path.resolve(import.meta.dirname, '../bin/asset-audit.js');
@@ -35,13 +35,14 @@ const { values } = parseArgs({
     sizes: { type: 'string', default: process.env.BENCH_SIZES ?? '10000,100000' },
     latency: { type: 'string', default: '50' },
     'rate-limit': { type: 'string', default: '1000000' },
-    windows: { type: 'string', default: '1' },
+    windows: { type: 'string', default: 'auto' },
+    concurrency: { type: 'string' },
   },
 });
 const sizes = values.sizes.split(',').map((s) => Number(s.trim()));
 const latency = Number(values.latency);
 const rateLimit = Number(values['rate-limit']);
-const windows = Number(values.windows);
+const windows = values.windows;
 
 interface Row {
   n: number;
@@ -92,18 +93,15 @@ async function startEmulator(n: number) {
 
 async function benchOne(n: number): Promise<Row> {
   const emu = await startEmulator(n);
-  const db = await startDatabase();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'asset-audit-bench-'));
+  // an SQLite file: no server to start or to share the two cores with, and the CLI reads it itself
+  const dbFile = path.join(dir, 'refs.sqlite3');
+  const db = new Database(dbFile);
   try {
-    await db.exec('CREATE TABLE refs (id int PRIMARY KEY, ref text NOT NULL)');
-    let ids: number[] = [];
-    let refs: string[] = [];
-    const flush = async () => {
-      if (!ids.length) return;
-      await db.query('INSERT INTO refs SELECT * FROM unnest($1::int[], $2::text[])', [ids, refs]);
-      ids = [];
-      refs = [];
-    };
+    db.exec('CREATE TABLE refs (id integer PRIMARY KEY, ref text NOT NULL)');
+    const insert = db.prepare('INSERT INTO refs VALUES (?, ?)');
+    const insertMany = db.transaction((rows: Array<[number, string]>) => rows.forEach((r) => insert.run(...r)));
+    let rows: Array<[number, string]> = [];
     let i = 0;
     // the same deterministic assets the emulator thread holds
     for (const a of generateAssets(n)) {
@@ -116,19 +114,20 @@ async function benchOne(n: number): Promise<Row> {
             : i % 2
               ? a.public_id
               : `${a.resource_type}/upload/v1/${a.public_id}.${a.format}`;
-      ids.push(i++);
-      refs.push(value);
-      if (ids.length === INSERT_BATCH) await flush();
+      rows.push([i++, value]);
+      if (rows.length === INSERT_BATCH) insertMany(rows.splice(0));
     }
-    await flush();
+    insertMany(rows);
+    rows = [];
+    db.close();
     writeFileSync(path.join(dir, 'asset-audit.config.json'), JSON.stringify({ references: [{ name: 'refs', table: 'refs', column: 'ref', id: 'id' }] }));
 
-    const args = ['detect', '--all', '--json', '--fail-on', 'none', '--windows', String(windows)];
+    const args = ['detect', '--all', '--json', '--fail-on', 'none', '--windows', windows, ...(values.concurrency ? ['--concurrency', values.concurrency] : []), ...(process.env.BENCH_ARGS ?? '').split(/\s+/).filter(Boolean)];
     const timed = existsSync(TIME);
     // BENCH_NODE_ARGS: flags for the CLI's node only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
     const [cmd, argv] = timed ? [TIME, ['-v', process.execPath, ...nodeArgs, BIN, ...args]] : [process.execPath, [...nodeArgs, BIN, ...args]];
-    const env = { ...process.env, CLOUDINARY_URL: emu.cloudinaryUrl, DATABASE_URL: db.url, NO_COLOR: '1' };
+    const env = { ...process.env, CLOUDINARY_URL: emu.cloudinaryUrl, DATABASE_URL: `sqlite://${dbFile}`, NO_COLOR: '1' };
     const callsBefore = await emu.adminCalls();
     const t0 = process.hrtime.bigint();
     const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
@@ -162,7 +161,7 @@ async function benchOne(n: number): Promise<Row> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await emu.stop();
-    await db.close();
+    if (db.open) db.close();
   }
 }
 

@@ -68,7 +68,8 @@ export interface DetectResult {
   /** References not checked for existence because they lie outside --prefix / --resource-type / --type. */
   outOfScope: number;
   /** heads: HEAD requests of --verify head/auto (not Admin API calls, not in `calls`). */
-  api: { calls: number; retries: number; limit?: number; remaining?: number; resetAt?: string; lookups: number; listCalls: number; heads?: number };
+  /** concurrency: set when the store's pushback lowered the calls in flight (max: --concurrency, lowest: how far). */
+  api: { calls: number; retries: number; limit?: number; remaining?: number; resetAt?: string; lookups: number; listCalls: number; heads?: number; concurrency?: { max: number; lowest: number } };
   warnings: string[];
   /** Digest of the configuration that decided what counts as referenced (delete refuses another). */
   configDigest?: string;

@@ -24,7 +24,7 @@ import { interruptible } from './signals.js';
 import { afterReport } from './after-report.js';
 import { planNotifications, type NotifyFlags } from '../notify/plan.js';
 import { VERSION } from './version.js';
-import { addScaleOptions, afterScan, retireCheckpoint, scaleInput, type ScaleFlags } from './scale.js';
+import { addScaleOptions, afterScan, concurrencyOf, retireCheckpoint, scaleInput, type ScaleFlags } from './scale.js';
 
 export interface DetectFlags extends ScopeFlags, NotifyFlags, ScaleFlags {
   config?: string;
@@ -118,6 +118,8 @@ export async function runDetect(flags: DetectFlags, options: DetectOptions = {})
     onWarn: (b) => log.warn(`${b.limit - b.remaining}/${b.limit} Admin API calls used this hour (over ${Math.round(warnAt * 100)}%)`),
     deadlineMs,
     onRetry: (m) => log.debug(m),
+    concurrency: concurrencyOf(flags),
+    onConcurrency: (limit, why) => log.debug(`Admin API calls in flight: now ${limit} (${why})`),
   });
   const reportsDir = path.resolve(flags.reportsDir ?? config.reportsDir);
   const startedMs = Date.now();

@@ -13,7 +13,7 @@ import type { Logger } from '../log.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { AccountUsage, ListTarget } from '../storage/types.js';
 import type { Checkpoint } from './checkpoint.js';
-import { baseTargets, newChain, type Chain } from './list.js';
+import { baseTargets, LIST_CONCURRENCY, newChain, type Chain, type WindowChoice } from './list.js';
 import type { PendingAssets } from './pending.js';
 import type { ScanPlan } from './plan.js';
 import type { RowSpool } from './spool.js';
@@ -31,8 +31,10 @@ export interface DetectInput {
   signal?: AbortSignal;
   version: string;
   now?: () => Date;
-  /** Created_at windows per large chain, through the Search API (1: no splitting). */
-  windows?: number;
+  /** Upload-time windows per long chain: 'auto' (default) as the budget allows, N per chain, 1 never. */
+  windows?: number | 'auto';
+  /** Chains listed at once (the backend limits the calls in flight itself). */
+  concurrency?: number;
   /** How references the listing did not settle are checked (default: the checkpoint's, else lookup). */
   verify?: VerifyMode;
   /** Continue this checkpoint instead of starting afresh (its scope and options win). */
@@ -54,7 +56,8 @@ export interface DetectState {
   readonly log: Logger;
   readonly resume?: Checkpoint;
   readonly scope: Scope;
-  readonly windows: number;
+  readonly windows: number | 'auto';
+  readonly concurrency: number;
   readonly verify: VerifyMode;
   readonly now: () => Date;
   readonly started: Date;
@@ -85,6 +88,8 @@ export interface DetectState {
   plan?: ScanPlan;
   usage?: AccountUsage;
   planCalls: number;
+  /** How the listing was split into windows, or why not. */
+  windowChoice?: WindowChoice;
   lookups: number;
   heads: number;
   referencesComplete: boolean;
@@ -109,7 +114,8 @@ export function newState(input: DetectInput, spool: RowSpool, pending: PendingAs
     log,
     resume,
     scope,
-    windows: resume?.options.windows ?? input.windows ?? 1,
+    windows: resume?.options.windows ?? input.windows ?? 'auto',
+    concurrency: input.concurrency ?? input.storage.concurrency?.max ?? LIST_CONCURRENCY,
     verify: input.verify ?? resume?.options.verify ?? 'lookup',
     now,
     started: now(),

@@ -37,8 +37,10 @@ export interface ListPageRequest {
   partition: ListTarget;
   cursor?: string;
   prefix?: string;
-  /** Assets are returned newest first unless a prefix is given (then by public_id). */
+  /** Assets are returned newest first unless a prefix is given (then by public_id)… */
   maxResults: number;
+  /** …or, with this (and no prefix), those created at or after it, oldest first (limits.listsFrom). */
+  startAt?: Date;
 }
 
 export interface ListPage {

@@ -53,6 +53,7 @@ export async function resultOf(s: DetectState): Promise<DetectResult> {
       lookups: before.lookups + s.lookups,
       ...(s.verify !== 'lookup' || before.heads ? { heads: (before.heads ?? 0) + s.heads } : {}),
       listCalls: s.chains.reduce((n, c) => n + c.pages, 0),
+      ...(storage.concurrency && storage.concurrency.lowest < storage.concurrency.max ? { concurrency: { max: storage.concurrency.max, lowest: storage.concurrency.lowest } } : {}),
     },
     warnings: s.warnings,
     ...(plan ? { plan } : {}),
