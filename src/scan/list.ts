@@ -332,10 +332,12 @@ export async function listChains(
     const density = c.listed / Math.max(1000, c.at - c.first);
     return (density * Math.max(0, end - c.at)) / storage.limits.pageSize;
   };
-  const keyOf = (target: ListTarget) => () => {
+  /** Fresh keys for the windows split off a target: the next numbers after those it has. */
+  const keyOf = (target: ListTarget) => {
     const base = partitionKey(target);
     const taken = chains.filter((c) => c.key.startsWith(`${base}@`)).map((c) => Number(c.key.slice(base.length + 1)));
-    return `${base}@${Math.max(-1, ...taken) + 1}`;
+    let next = Math.max(-1, ...taken) + 1;
+    return () => `${base}@${next++}`;
   };
   /** While fewer chains run than the concurrency, the window with the most left gives up its later part. */
   function balance(): void {
