@@ -5,7 +5,8 @@
  */
 import type { FileConfig } from '../config/schema.js';
 import { ExistenceLedger, ignoreMatcher, scopeMask } from '../audit/classify.js';
-import type { Judge } from '../audit/judge.js';
+import { orphanOrder, type Judge } from '../audit/judge.js';
+import { SortedSpool } from './sorted-spool.js';
 import { ReferenceIndex } from '../audit/reference-index.js';
 import type { Scope } from '../audit/result.js';
 import type { ReferenceReader } from '../database/types.js';
@@ -46,6 +47,8 @@ export interface DetectInput {
   /** The guard's stop threshold (fraction), to know how much budget is usable. */
   stopAt?: number;
   waitForReset?: boolean;
+  /** Finding rows held in memory before they are spooled to disk (CHUNK_ROWS; tests make it small). */
+  findingsChunk?: number;
   /** Persists the checkpoint of a stopped scan; returns where it went. */
   saveCheckpoint?: (checkpoint: Checkpoint) => string;
 }
@@ -132,7 +135,7 @@ export function newState(input: DetectInput, spool: RowSpool, pending: PendingAs
       index,
       ledger,
       isIgnored: ignoreMatcher(input.config.ignore),
-      orphans: [],
+      orphans: new SortedSpool(orphanOrder, input.findingsChunk),
       counters: { listed: 0, valid: 0, ignored: 0, orphanBytes: 0, ...resume?.counters },
     },
     overlap: scope.orphans && input.plan !== 'only' && input.plan !== 'stop',

@@ -2,7 +2,7 @@
  * How many calls a backend keeps in flight: at most `max` (--concurrency), fewer while the store
  * pushes back. AIMD, as TCP does it: each answer in good time adds 1/limit (about one more call in
  * flight per round of answers); a throttle (420/429), a server error (5xx), a timeout or answers
- * slowing past LATENCY_CLIMB × the fastest seen halve it, at most once per round so one burst of
+ * slowing past LATENCY_CLIMB × the fastest seen (and LATENCY_SLACK_MS more) halve it, at most once per round so one burst of
  * failures counts once. Backend-neutral: a backend measures and classifies, this decides.
  */
 /** neutral: an answer that says nothing about load (a 404, a bad request, our own budget stop). */
@@ -15,6 +15,8 @@ export type CallOutcome = 'ok' | 'throttled' | 'failed' | 'neutral';
 
 /** Answers this many times slower than the fastest seen mean the store is queueing: back off. */
 export const LATENCY_CLIMB = 3;
+/** …and by at least this much: jitter of a few milliseconds (a store on loopback) is no queue. */
+export const LATENCY_SLACK_MS = 250;
 /** Weight of the newest answer in the smoothed latency. */
 const SMOOTHING = 0.2;
 
@@ -81,7 +83,7 @@ export class AdaptiveLimiter {
     }
     this.fastest = Math.min(this.fastest, Math.max(1, latencyMs));
     this.smoothed = this.smoothed === undefined ? latencyMs : this.smoothed + SMOOTHING * (latencyMs - this.smoothed);
-    if (this.smoothed > LATENCY_CLIMB * this.fastest) {
+    if (this.smoothed > LATENCY_CLIMB * this.fastest && this.smoothed - this.fastest > LATENCY_SLACK_MS) {
       this.decrease(`answers slowed to ${Math.round(this.smoothed)} ms (fastest ${Math.round(this.fastest)} ms)`);
       return;
     }

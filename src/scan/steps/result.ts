@@ -4,18 +4,19 @@ import type { DetectResult } from '../../audit/result.js';
 import { chainStatuses } from '../list.js';
 import type { DetectState } from '../state.js';
 import { earlierRuns, saveCheckpointOf } from './checkpoint.js';
+import { SortedSpool } from '../sorted-spool.js';
 
 export async function resultOf(s: DetectState): Promise<DetectResult> {
   const { scope, input, index, storage, plan, stop, resume } = s;
   const { orphans, counters } = s.judge;
   const checked = scope.missing && !plan?.refused && input.plan !== 'only';
   const buckets: Buckets = checked
-    ? await bucketRequirements(s.spool, index, s.ledger, { scope, mask: s.mask }, input.config.references.map((r) => r.name))
+    ? await bucketRequirements(s.spool, index, s.ledger, { scope, mask: s.mask }, input.config.references.map((r) => r.name), (compare) => new SortedSpool(compare, input.findingsChunk))
     : { missing: [], unverified: [], outOfScope: 0 };
-  // set from this run's references (a resumed scan's carried orphans included)
-  finishOrphans(orphans, index);
+  // notes set from this run's references (a resumed scan's carried orphans included)
+  const orphanRows = finishOrphans(orphans, index);
   const before = earlierRuns(s);
-  const checkpoint = saveCheckpointOf(s);
+  const checkpoint = saveCheckpointOf(s, orphanRows);
   const finished = s.now();
   const budget = storage.budget;
   return {
@@ -28,7 +29,7 @@ export async function resultOf(s: DetectState): Promise<DetectResult> {
     scope,
     complete: !stop && !plan?.refused && input.plan !== 'only',
     incompleteReason: stop?.message ?? plan?.refused,
-    listing: { assets: counters.listed, inScope: counters.valid + counters.ignored + orphans.length, partitions: chainStatuses(s.chains) },
+    listing: { assets: counters.listed, inScope: counters.valid + counters.ignored + orphanRows.length, partitions: chainStatuses(s.chains) },
     references: {
       rows: index.sources.reduce((n, src) => n + src.rows, 0),
       references: index.referenceCount,
@@ -37,7 +38,7 @@ export async function resultOf(s: DetectState): Promise<DetectResult> {
       foreign: index.foreign,
       invalid: index.invalid,
     },
-    orphans,
+    orphans: orphanRows,
     orphanBytes: counters.orphanBytes,
     valid: counters.valid,
     ignored: counters.ignored,
