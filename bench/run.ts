@@ -1,6 +1,7 @@
 /**
  * npm run bench [-- --sizes 10000,100000,1000000 --latency 150 --concurrency 16 --sequential-max 100000]
  * npm run bench -- --memory     (adds the long 5M-assets-with-3M-orphans run: peak RSS)
+ * npm run bench -- --sizes 1000000 --orphan-share 0.6   (no reference to 60 % of the assets)
  *
  * For each N: N generated assets in the emulator (per-call latency, rate limit), references in an
  * SQLite file (by default 90 % of the assets, in three stored forms, plus one reference in ten to
@@ -43,6 +44,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string' },
     'sequential-max': { type: 'string', default: '100000' },
     memory: { type: 'boolean', default: false },
+    'orphan-share': { type: 'string', default: '0.1' },
   },
 });
 const latency = Number(values.latency);
@@ -57,7 +59,8 @@ interface Case {
   /** Run the sequential baseline too (else estimated). */
   sequential: boolean;
 }
-const cases: Case[] = values.sizes.split(',').map((s) => ({ n: Number(s.trim()), orphanShare: 0.1, sequential: Number(s.trim()) <= sequentialMax }));
+const sizes = values.sizes.split(',').filter((v) => v.trim()).map((v) => Number(v.trim()));
+const cases: Case[] = sizes.map((n) => ({ n, orphanShare: Number(values['orphan-share']), sequential: n <= sequentialMax }));
 if (values.memory) cases.push({ n: 5_000_000, orphanShare: 0.6, sequential: false });
 
 interface Run {
