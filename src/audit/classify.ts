@@ -11,7 +11,7 @@
 import picomatch from 'picomatch';
 import type { AssetKey } from '../references/types.js';
 import type { Partition } from '../storage/types.js';
-import { LOOKUP_ORDER, maskOf, partitionBit } from './keys.js';
+import type { PartitionMasks } from './partitions.js';
 import type { SlotCandidate } from './reference-index.js';
 import type { Scope } from './result.js';
 
@@ -35,7 +35,7 @@ export interface LedgerState {
 
 /**
  * What is known about existence: where each id was seen, where its absence is proven (a lookup,
- * or a complete listing that covers it). Held as one 9-bit mask per id slot, so a million
+ * or a complete listing that covers it). Held as one partition mask per id slot, so a million
  * referenced ids cost a few megabytes. Given a resolver (the ReferenceIndex), ids it does not
  * know are never tracked and never reported absent; without one the ledger numbers ids itself.
  */
@@ -48,7 +48,10 @@ export class ExistenceLedger {
   private fullMask = 0;
   private readonly prefixes: Array<[number, string]> = [];
 
-  constructor(private readonly resolver?: SlotResolver) {
+  constructor(
+    readonly masks: PartitionMasks,
+    private readonly resolver?: SlotResolver,
+  ) {
     if (!resolver) this.own = new Map();
   }
 
@@ -77,7 +80,7 @@ export class ExistenceLedger {
 
   markSeen(resourceType: string, type: string, publicId: string): void {
     const s = this.slot(publicId, true);
-    if (s !== undefined) this.markSeenSlot(s, maskOf({ resourceType, type }));
+    if (s !== undefined) this.markSeenSlot(s, this.masks.maskOf({ resourceType, type }));
   }
 
   markSeenSlot(slot: number, bits: number): void {
@@ -86,14 +89,14 @@ export class ExistenceLedger {
   }
 
   markListedFully(partition: Partition, prefix: string): void {
-    const bit = partitionBit(partition);
+    const bit = this.masks.bit(partition);
     if (prefix === '') this.fullMask |= bit;
     else this.prefixes.push([bit, prefix]);
   }
 
   markLookedUp(partition: Partition, publicId: string): void {
     const s = this.slot(publicId, true);
-    if (s !== undefined) this.markLookedUpSlot(s, partitionBit(partition));
+    if (s !== undefined) this.markLookedUpSlot(s, this.masks.bit(partition));
   }
 
   markLookedUpSlot(slot: number, bits: number): void {
@@ -116,7 +119,7 @@ export class ExistenceLedger {
   exists(candidates: AssetKey[]): boolean {
     return candidates.some((c) => {
       const s = this.slot(c.publicId, false);
-      return s !== undefined && (this.seenMask(s) & maskOf(c)) !== 0;
+      return s !== undefined && (this.seenMask(s) & this.masks.maskOf(c)) !== 0;
     });
   }
 
@@ -126,13 +129,13 @@ export class ExistenceLedger {
 
   /** Absence of this id in this partition is proven. */
   absentIn(partition: Partition, publicId: string): boolean {
-    return (this.absentMask(this.slot(publicId, false), publicId) & partitionBit(partition)) !== 0;
+    return (this.absentMask(this.slot(publicId, false), publicId) & this.masks.bit(partition)) !== 0;
   }
 
   /** Every (candidate, partition) pair is proven absent. */
   provenMissing(candidates: AssetKey[]): boolean {
     return candidates.every((c) => {
-      const m = maskOf(c);
+      const m = this.masks.maskOf(c);
       return (this.absentMask(this.slot(c.publicId, false), c.publicId) & m) === m;
     });
   }
@@ -151,7 +154,7 @@ export class ExistenceLedger {
       if (seen || looked) ids.push([this.own ? this.ownIds[s]! : publicIdOf(s), seen, looked]);
     }
     const listedFully: LedgerState['listedFully'] = [];
-    for (const p of LOOKUP_ORDER) if (this.fullMask & partitionBit(p)) listedFully.push([partitionBit(p), '']);
+    for (const p of this.masks.list) if (this.fullMask & this.masks.bit(p)) listedFully.push([this.masks.bit(p), '']);
     listedFully.push(...this.prefixes);
     return { ids, listedFully };
   }
@@ -180,9 +183,9 @@ export function inScope(candidates: AssetKey[], scope: Scope): boolean {
 }
 
 /** The partitions a scope lists, as a mask. */
-export function scopeMask(scope: Scope): number {
+export function scopeMask(scope: Scope, masks: PartitionMasks): number {
   let m = 0;
-  for (const resourceType of scope.resourceTypes) for (const type of scope.types) m |= partitionBit({ resourceType, type });
+  for (const resourceType of scope.resourceTypes) for (const type of scope.types) m |= masks.bit({ resourceType, type });
   return m;
 }
 

@@ -5,7 +5,6 @@
  */
 import type { ExistenceLedger } from './classify.js';
 import { slotsInScope } from './classify.js';
-import { maskLabel, partitionBit, typesOfMask } from './keys.js';
 import type { ReferenceIndex, ReferenceRow, RequirementRef } from './reference-index.js';
 import type { MissingRow, OrphanRow, RowList, Scope } from './result.js';
 import type { StoredAsset } from '../storage/types.js';
@@ -73,7 +72,7 @@ export interface Judge {
 export function judgeAsset(j: Judge, asset: StoredAsset): void {
   const slot = j.index.slotOf(asset.publicId);
   // seen wherever its id is referenced, for the missing check; kept only where a reading names it
-  if (slot !== undefined) j.ledger.markSeenSlot(slot, partitionBit(asset));
+  if (slot !== undefined) j.ledger.markSeenSlot(slot, j.index.masks.bit(asset));
   if (j.index.isProtected(asset)) {
     j.counters.valid++;
   } else if (j.isIgnored(asset.publicId)) {
@@ -97,7 +96,7 @@ export function judgeAsset(j: Judge, asset: StoredAsset): void {
 export function rejudgeCarried(j: Judge, carried: readonly OrphanRow[]): void {
   for (const o of carried) {
     const slot = j.index.slotOf(o.publicId);
-    if (slot !== undefined) j.ledger.markSeenSlot(slot, partitionBit(o));
+    if (slot !== undefined) j.ledger.markSeenSlot(slot, j.index.masks.bit(o));
     if (j.index.isProtected(o)) {
       j.counters.valid++;
       j.counters.orphanBytes -= o.bytes;
@@ -143,7 +142,7 @@ export async function bucketRequirements(
     },
     (requirement, row) => {
       const primary = index.candidatesOf(requirement)[0]!;
-      bucket.push({ ...row, publicId: idOf(primary.slot), ...typesOfMask(primary.mask) });
+      bucket.push({ ...row, publicId: idOf(primary.slot), ...index.masks.typesOf(primary.mask) });
     },
   );
   return { missing: missing.sorted(), unverified: unverified.sorted(), outOfScope };
@@ -154,7 +153,7 @@ export function finishOrphans(orphans: FindingSink<OrphanRow>, index: ReferenceI
   return orphans.sorted((o) => {
     const slot = index.slotOf(o.publicId);
     const elsewhere = slot === undefined ? 0 : index.protectedMaskOf(slot);
-    if (elsewhere) o.note = `public_id referenced as ${maskLabel(elsewhere)}`;
+    if (elsewhere) o.note = `public_id referenced as ${index.masks.label(elsewhere)}`;
     else delete o.note;
   });
 }

@@ -4,9 +4,10 @@
  * behind them for the missing-assets section.
  *
  * An asset is (resource type, delivery type, public_id). A reading protects exactly the partitions
- * its candidates allow: a typed one (delivery URL, CloudinaryField value) its own, a bare id all
- * nine (or the three of the source's resource_type column), an ambiguous one those of every
- * candidate. Held as one 9-bit mask per public_id slot: the OR of every candidate naming it.
+ * its candidates allow: a typed one (delivery URL, CloudinaryField value) its own, a bare id all of
+ * the backend's (Cloudinary: nine, or the three of the source's resource_type column), an ambiguous
+ * one those of every candidate. Held as one mask of the run's partitions (src/audit/partitions.ts)
+ * per public_id slot: the OR of every candidate naming it.
  *
  * Memory is the constraint at a million references (peak RSS under 400 MB): each distinct
  * public_id is stored once and given a slot number; a requirement naming one candidate (nearly all
@@ -17,7 +18,8 @@
  */
 import type { AssetKey } from '../references/types.js';
 import type { Partition } from '../storage/types.js';
-import { ALL_PARTITIONS_MASK, maskOf, partitionBit, requirementKey } from './keys.js';
+import { requirementKey } from './keys.js';
+import type { PartitionMasks } from './partitions.js';
 
 export interface ReferenceRow {
   source: string;
@@ -96,7 +98,11 @@ export class ReferenceIndex {
   readonly foreign: Sampled = { count: 0, samples: [] };
   readonly invalid: Sampled = { count: 0, samples: [] };
 
-  constructor(readonly sink: RowSink = new MemoryRows()) {}
+  constructor(
+    /** The run's partitions (the backend's), as bits. */
+    readonly masks: PartitionMasks,
+    readonly sink: RowSink = new MemoryRows(),
+  ) {}
 
   startSource(name: string): SourceStats {
     const stats = { name, rows: 0, references: 0, protectOnly: 0, empty: 0, foreign: 0, invalid: 0 };
@@ -111,7 +117,7 @@ export class ReferenceIndex {
     if (candidates.length === 1) {
       const c = candidates[0]!;
       const slot = this.protectSlot(c, row.reference);
-      const mask = maskOf(c);
+      const mask = this.masks.maskOf(c);
       this.addSingle(slot, mask);
       requirement = slot * MASK_SPAN + mask;
     } else {
@@ -119,7 +125,7 @@ export class ReferenceIndex {
       let i = this.multiKeys.get(key);
       if (i === undefined) {
         i = this.multi.length;
-        this.multi.push(candidates.map((c) => ({ slot: this.protectSlot(c, row.reference), mask: maskOf(c) })));
+        this.multi.push(candidates.map((c) => ({ slot: this.protectSlot(c, row.reference), mask: this.masks.maskOf(c) })));
         this.multiKeys.set(key, i);
       } else {
         for (const c of candidates) this.protectSlot(c, row.reference);
@@ -152,7 +158,7 @@ export class ReferenceIndex {
   /** True when some reading names this asset: its public_id, in a partition the reading allows. */
   isProtected(asset: Partition & { publicId: string }): boolean {
     const slot = this.slots.get(asset.publicId);
-    return slot !== undefined && (this.protectedMask[slot]! & partitionBit(asset)) !== 0;
+    return slot !== undefined && (this.protectedMask[slot]! & this.masks.bit(asset)) !== 0;
   }
 
   /** The partitions in which assets with this slot's public_id are protected (0: none). */
@@ -219,7 +225,7 @@ export class ReferenceIndex {
 
   private protectSlot(c: AssetKey, raw: string): number {
     const slot = this.intern(c.publicId, raw);
-    this.protectedMask[slot]! |= c.hinted ? ALL_PARTITIONS_MASK : maskOf(c);
+    this.protectedMask[slot]! |= c.hinted ? this.masks.all : this.masks.maskOf(c);
     return slot;
   }
 

@@ -1,12 +1,11 @@
 /** The result of a detect run: what reporters render and what the exit code is derived from. */
 import type { ReferenceRow, Sampled, SourceStats } from './reference-index.js';
-import type { DeliveryType, ResourceType } from '../storage/types.js';
 import type { ScanPlan } from '../scan/plan.js';
 
 export interface OrphanRow {
   publicId: string;
-  resourceType: ResourceType;
-  type: DeliveryType;
+  resourceType: string;
+  type: string;
   bytes: number;
   format: string;
   uploadedAt: string;
@@ -42,8 +41,9 @@ export interface Scope {
   days: number | null;
   since: string | null;
   prefix: string | null;
-  resourceTypes: ResourceType[];
-  types: DeliveryType[];
+  /** The backend's partition words in scope (every one of them unless narrowed). */
+  resourceTypes: string[];
+  types: string[];
   orphans: boolean;
   missing: boolean;
 }

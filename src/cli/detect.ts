@@ -104,9 +104,9 @@ export async function runDetect(flags: DetectFlags, options: DetectOptions = {})
   // on GitHub Actions by default, unless stdout carries --json
   const github = flags.format === 'github' || (flags.format === undefined && env.GITHUB_ACTIONS === 'true' && !flags.json);
   const failOnIncrease = flags.failOnIncrease !== undefined ? parseCount('--fail-on-increase', flags.failOnIncrease, { min: 0 }) : undefined;
-  const scope = buildScope(flags, new Date());
   const { config, file } = loadConfigOrThrow(flags.config, log);
   const target = parseStorage(config, env, { storage: flags.storage });
+  const scope = buildScope(flags, new Date(), target.partitions, target.name);
   const database = parseDatabaseUrl(env.DATABASE_URL, env);
   const notify = planNotifications(flags, config, env);
   log.info(`asset-audit ${VERSION} — ${target.label}, config ${path.relative(process.cwd(), file) || file}`);
@@ -132,7 +132,7 @@ export async function runDetect(flags: DetectFlags, options: DetectOptions = {})
 
   let result: DetectResult;
   try {
-    const scale = scaleInput(flags, storage.account, config, reportsDir, stopAt);
+    const scale = scaleInput(flags, scope, storage.account, config, reportsDir, stopAt);
     result = await interruptible(async (signal) => {
       // detect closes the reader once the references are read
       const reader = await database.open({ statementTimeoutSeconds: config.database.statementTimeoutSeconds });

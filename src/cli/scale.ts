@@ -6,9 +6,9 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { DetectResult } from '../audit/result.js';
+import type { DetectResult, Scope } from '../audit/result.js';
 import type { FileConfig } from '../config/schema.js';
-import { buildScope, parseCount, type ScopeFlags } from '../config/scope.js';
+import { parseCount, type ScopeFlags } from '../config/scope.js';
 import { reportBaseName } from '../report/write.js';
 import { CheckpointError, loadCheckpoint, resumeConflict, saveCheckpoint, type Checkpoint } from '../scan/checkpoint.js';
 import type { DetectInput } from '../scan/detect.js';
@@ -52,7 +52,7 @@ export function concurrencyOf(flags: ScaleFlags): number | undefined {
 }
 
 /** The options detect() takes from these flags; throws a usage error naming the flag. */
-export function scaleInput(flags: ScaleFlags & ScopeFlags, cloudName: string, config: FileConfig, reportsDir: string, stopAt: number): Partial<DetectInput> {
+export function scaleInput(flags: ScaleFlags & ScopeFlags, given: Scope, cloudName: string, config: FileConfig, reportsDir: string, stopAt: number): Partial<DetectInput> {
   if (!ON_BUDGET.includes(flags.onBudget as (typeof ON_BUDGET)[number])) throw usageError(`--on-budget: use stop or checkpoint (got "${flags.onBudget}")`);
   const windows = flags.windows === undefined || flags.windows === 'auto' ? 'auto' : parseCount('--windows', flags.windows);
   if (windows !== 'auto' && windows > MAX_WINDOWS) throw usageError(`--windows must be at most ${MAX_WINDOWS} (got ${windows})`);
@@ -68,7 +68,7 @@ export function scaleInput(flags: ScaleFlags & ScopeFlags, cloudName: string, co
     }
     const conflict = resumeConflict(resume, cloudName, config);
     if (conflict) throw usageError(`--resume: ${conflict}`);
-    const differences = resumeFlagDifferences(flags, windows, resume);
+    const differences = resumeFlagDifferences(flags, given, windows, resume);
     if (differences.length) {
       throw usageError(`--resume continues the checkpoint's scan with the scope it started with, and these flags differ from it: ${differences.join('; ')}. Drop them (or make them match), or start a new scan without --resume.`);
     }
@@ -91,12 +91,11 @@ export function scaleInput(flags: ScaleFlags & ScopeFlags, cloudName: string, co
 }
 
 /**
- * The scope flags given with --resume that say something else than the checkpoint's scan. A
+ * The scope flags given with --resume (`given`: the scope they make) that say something else than the checkpoint's scan. A
  * scheduler appends --resume to its usual command line, so flags that match are fine, and a flag
  * left out means "as the checkpoint says".
  */
-export function resumeFlagDifferences(flags: ScaleFlags & ScopeFlags, windows: number | 'auto', cp: Checkpoint): string[] {
-  const given = buildScope(flags, new Date());
+export function resumeFlagDifferences(flags: ScaleFlags & ScopeFlags, given: Scope, windows: number | 'auto', cp: Checkpoint): string[] {
   const was = cp.scope;
   const out: string[] = [];
   const list = (items: readonly string[]) => [...items].sort().join(',');

@@ -1,7 +1,7 @@
 /** Turns detect's flags into a validated scan scope. Pure: every rule names the flag to fix. */
 import { usageError } from '../errors.js';
 import type { Scope } from '../audit/result.js';
-import { DELIVERY_TYPES, RESOURCE_TYPES, type DeliveryType, type ResourceType } from '../storage/types.js';
+import type { Partition } from '../storage/types.js';
 
 export const DEFAULT_DAYS = 30;
 
@@ -33,7 +33,28 @@ export function parseCount(flag: string, value: string, { min = 1 }: { min?: num
   return n;
 }
 
-export function buildScope(flags: ScopeFlags, now: Date): Scope {
+/** The distinct words of one side of the backend's partitions, in partition order. */
+const wordsOf = (partitions: readonly Partition[], side: keyof Partition): string[] => [...new Set(partitions.map((p) => p[side]))];
+
+/**
+ * --resource-type / --type, checked against the backend's own partitions. A store with one
+ * partition (a folder, a bucket) has nothing to narrow: either flag is refused, saying so.
+ */
+function partitionScope(flags: ScopeFlags, partitions: readonly Partition[], backend: string): { resourceTypes: string[]; types: string[] } {
+  const resourceTypes = wordsOf(partitions, 'resourceType');
+  const types = wordsOf(partitions, 'type');
+  if (partitions.length === 1) {
+    const given = flags.resourceType !== undefined ? '--resource-type' : flags.type !== undefined ? '--type' : undefined;
+    if (given) throw usageError(`${given}: the ${backend} backend keeps every file in one partition, so there is nothing to narrow; drop ${given} (use --prefix for a folder)`);
+    return { resourceTypes, types };
+  }
+  return {
+    resourceTypes: parseList('--resource-type', flags.resourceType, resourceTypes),
+    types: parseList('--type', flags.type, types),
+  };
+}
+
+export function buildScope(flags: ScopeFlags, now: Date, partitions: readonly Partition[], backend: string): Scope {
   if (flags.all && flags.days !== undefined) throw usageError('--all and --days contradict each other: use --all to scan everything, or --days N for recent uploads');
   if (flags.orphansOnly && flags.missingOnly) throw usageError('--orphans-only and --missing-only exclude each other: drop both to run both checks');
   const days = flags.all ? null : flags.days !== undefined ? parseCount('--days', flags.days) : DEFAULT_DAYS;
@@ -42,8 +63,7 @@ export function buildScope(flags: ScopeFlags, now: Date): Scope {
     days,
     since: days === null ? null : new Date(now.getTime() - days * 86_400_000).toISOString(),
     prefix,
-    resourceTypes: parseList<ResourceType>('--resource-type', flags.resourceType, RESOURCE_TYPES),
-    types: parseList<DeliveryType>('--type', flags.type, DELIVERY_TYPES),
+    ...partitionScope(flags, partitions, backend),
     orphans: !flags.missingOnly,
     missing: !flags.orphansOnly,
   };

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { usageError } from '../errors.js';
 import { readReport, ReportFormatError } from '../report/read.js';
-import { DELIVERY_TYPES, RESOURCE_TYPES, type DeliveryType, type ResourceType } from '../storage/types.js';
+import { DELIVERY_TYPES, RESOURCE_TYPES, type DeliveryType, type ResourceType } from '../storage/cloudinary/partitions.js';
 
 export interface Candidate {
   publicId: string;

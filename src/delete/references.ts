@@ -5,6 +5,7 @@
  * run: that is the signature of a wrong DATABASE_URL or a broken query, which would make every
  * asset look orphaned.
  */
+import { PartitionMasks } from '../audit/partitions.js';
 import { ReferenceIndex, type RowSink } from '../audit/reference-index.js';
 import type { FileConfig } from '../config/schema.js';
 import type { DatabaseTarget } from '../database/types.js';
@@ -23,13 +24,15 @@ export interface ReferenceReading {
   config: FileConfig;
   /** How stored values name the store's files (the backend's). */
   grammar: ReferenceGrammar;
+  /** The backend's partitions (what a reading protects is a mask of them). */
+  partitions: readonly Partition[];
   /** References the scan that wrote the report saw (from its JSON twin). */
   scanned?: number;
 }
 
 /** One streamed read of every source, checked against the scan's count. */
 export async function readReferences(r: ReferenceReading, signal: AbortSignal | undefined, when: string): Promise<ReferenceIndex> {
-  const index = new ReferenceIndex(DISCARD_ROWS);
+  const index = new ReferenceIndex(new PartitionMasks(r.partitions), DISCARD_ROWS);
   const reader = await r.database.open({ statementTimeoutSeconds: r.config.database.statementTimeoutSeconds });
   try {
     await collectReferences(reader, index, {

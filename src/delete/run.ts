@@ -98,7 +98,7 @@ export async function runDeletion(input: DeletionInput): Promise<DeletionResult>
   const journalFile = path.resolve(input.journalFile ?? journalOf(reportFile));
   const report = loadConfirmedReport(reportFile, input.twinFile ? path.resolve(input.twinFile) : undefined);
   const twin = trustedTwin(report, cloudName, config);
-  const reading: ReferenceReading = { database: input.database, config, grammar: input.storage.grammar, scanned: twin.references };
+  const reading: ReferenceReading = { database: input.database, config, grammar: input.storage.grammar, partitions: input.storage.partitions, scanned: twin.references };
   log.info(`Report ${path.relative(process.cwd(), reportFile)}: ${report.candidates.length} orphan(s) listed${report.incomplete ? ' (from an incomplete scan)' : ''}`);
   const backupDir = input.backupDir ? path.resolve(input.backupDir) : undefined;
   const common: Common = { cloudName, journalFile, ...(backupDir ? { backupDir } : {}) };

@@ -1,13 +1,12 @@
-import type { DeliveryType, ResourceType } from '../storage/types.js';
-
 /**
- * One asset a stored value may name. A missing resourceType or type means "any":
- * a bare public_id does not say whether it is an image, a video or a raw file.
+ * One asset a stored value may name. A missing resourceType or type means "any" of the backend's
+ * partitions: a bare Cloudinary public_id does not say whether it is an image, a video or a raw
+ * file; a one-partition store's grammar never sets them.
  */
 export interface AssetKey {
   publicId: string;
-  resourceType?: ResourceType;
-  type?: DeliveryType;
+  resourceType?: string;
+  type?: string;
   /**
    * Set where resourceType came from a `resource_type` column next to a bare id, not from the value
    * itself: the hint narrows what must exist (the missing check), never what is protected. A wrong

@@ -3,7 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { DetectResult, MissingRow, OrphanRow } from '../audit/result.js';
 import { neutralise } from './neutralise.js';
 import { reportVocabulary } from '../storage/vocabulary.js';
-import type { ReportVocabulary } from '../storage/backend.js';
+import type { OrphanField, ReportVocabulary } from '../storage/backend.js';
 
 /** The default backend's words (reports and twins that name no backend are Cloudinary's). */
 const DEFAULT_WORDS = reportVocabulary(undefined);
@@ -12,11 +12,9 @@ export const MISSING_TITLE = 'RECORDS WITH MISSING ASSETS';
 export const UNVERIFIED_TITLE = 'REFERENCES NOT VERIFIED (SCAN INCOMPLETE)';
 export const INCOMPLETE_PREFIX = 'INCOMPLETE SCAN';
 
-/** The orphan header: the key and URL columns are the backend's words. */
-export const orphanColumns = (w: ReportVocabulary): string[] => [w.keyColumn, 'resource_type', 'type', 'size_bytes', 'size_mb', 'format', 'uploaded_at', w.urlColumn, 'asset_id', 'note'];
+/** The orphan header: the backend's words. */
+export const orphanColumns = (w: ReportVocabulary): string[] => w.orphanColumns.map((c) => c.header);
 export const ORPHAN_COLUMNS = orphanColumns(DEFAULT_WORDS);
-/** The orphan header of reports written before the `note` column; still read. */
-export const ORPHAN_COLUMNS_WITHOUT_NOTE = ORPHAN_COLUMNS.slice(0, -1);
 export const MISSING_COLUMNS = ['source', 'record_id', 'title', 'author', 'resource_type', 'type', 'public_id', 'created_at', 'status', 'record_url', 'reference'];
 
 /** Rows per stringify call: each record's text is independent of the others, so batching changes no byte. */
@@ -24,7 +22,20 @@ const BATCH = 1_000;
 
 const csv = (rows: string[][]): string => stringify(rows.map((r) => r.map(neutralise)), { record_delimiter: '\n' });
 
-const orphanCells = (o: OrphanRow): string[] => [o.publicId, o.resourceType, o.type, String(o.bytes), (o.bytes / 1_048_576).toFixed(2), o.format, o.uploadedAt, o.url, o.assetId, o.note ?? ''];
+function orphanCell(o: OrphanRow, field: OrphanField): string {
+  switch (field) {
+    case 'bytes':
+      return String(o.bytes);
+    case 'sizeMb':
+      return (o.bytes / 1_048_576).toFixed(2);
+    case 'note':
+      return o.note ?? '';
+    default:
+      return o[field];
+  }
+}
+
+const cellsOf = (w: ReportVocabulary) => (o: OrphanRow): string[] => w.orphanColumns.map((c) => orphanCell(o, c.field));
 const missingCells = (m: MissingRow): string[] => [m.source, m.recordId, m.title, m.author, m.resourceType, m.type, m.publicId, m.createdAt, m.status, m.recordUrl, m.reference];
 
 function writeRows<T>(rows: Iterable<T>, cells: (row: T) => string[], write: (text: string) => void): void {
@@ -48,7 +59,7 @@ export function writeCsv(result: DetectResult, write: (text: string) => void): v
   const words = reportVocabulary(result.backend);
   write(words.orphanTitle + '\n');
   write(csv([orphanColumns(words)]));
-  writeRows(result.orphans, orphanCells, write);
+  writeRows(result.orphans, cellsOf(words), write);
   write('\n' + MISSING_TITLE + '\n');
   write(csv([MISSING_COLUMNS]));
   writeRows(result.missing, missingCells, write);
@@ -59,8 +70,8 @@ export function writeCsv(result: DetectResult, write: (text: string) => void): v
   }
 }
 
-/** One orphan's record exactly as writeCsv writes it: the review page exports these verbatim. */
-export const orphanRecord = (o: OrphanRow): string => csv([orphanCells(o)]);
+/** One orphan's record exactly as writeCsv writes it (for the result's backend): the review page exports these verbatim. */
+export const orphanRecord = (o: OrphanRow, backend?: string): string => csv([cellsOf(reportVocabulary(backend))(o)]);
 
 /**
  * The text around the orphan rows of a report that lists no missing rows: what a confirmed report

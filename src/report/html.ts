@@ -80,7 +80,7 @@ export function writeHtml(r: DetectResult, ctx: HtmlContext, write: (text: strin
   for (let i = 0; i < shown; i += BATCH) {
     const piece = rows.slice(i, Math.min(shown, i + BATCH)).map((o, k) => {
       const t = thumbnailFor(o, ctx.signer);
-      return (i + k ? ',' : '') + scriptJson([o.publicId, o.resourceType, o.type, o.bytes, o.uploadedAt, t.kind, t.url ?? '', orphanRecord(o)]);
+      return (i + k ? ',' : '') + scriptJson([o.publicId, o.resourceType, o.type, o.bytes, o.uploadedAt, t.kind, t.url ?? '', orphanRecord(o, r.backend)]);
     });
     write(piece.join('\n'));
   }

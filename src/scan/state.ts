@@ -6,6 +6,7 @@
 import type { FileConfig } from '../config/schema.js';
 import { ExistenceLedger, ignoreMatcher, scopeMask } from '../audit/classify.js';
 import { orphanOrder, type Judge } from '../audit/judge.js';
+import { PartitionMasks } from '../audit/partitions.js';
 import { SortedSpool } from './sorted-spool.js';
 import { ReferenceIndex } from '../audit/reference-index.js';
 import type { Scope } from '../audit/result.js';
@@ -106,8 +107,10 @@ export function newState(input: DetectInput, spool: RowSpool, pending: PendingAs
   const { resume, log } = input;
   const scope = resume?.scope ?? input.scope;
   const now = input.now ?? (() => new Date());
-  const index = new ReferenceIndex(spool);
-  const ledger = new ExistenceLedger(index);
+  // the backend's partitions as this run's bits: nothing in the audit assumes whose they are
+  const masks = new PartitionMasks(input.storage.partitions);
+  const index = new ReferenceIndex(masks, spool);
+  const ledger = new ExistenceLedger(masks, index);
   const targets = baseTargets(scope.resourceTypes, scope.types, input.storage.partitions);
   const halt = new AbortController();
   let closing: Promise<void> | undefined;
@@ -123,7 +126,7 @@ export function newState(input: DetectInput, spool: RowSpool, pending: PendingAs
     now,
     started: now(),
     since: scope.since ? new Date(scope.since) : undefined,
-    mask: scopeMask(scope),
+    mask: scopeMask(scope, masks),
     targets,
     warnings: [],
     waiter: input.waitForReset ? new BudgetWaiter({ log, signal: input.signal }) : undefined,

@@ -14,7 +14,6 @@
  */
 import pLimit from 'p-limit';
 import { ExistenceLedger, slotsInScope } from '../audit/classify.js';
-import { partitionBit } from '../audit/keys.js';
 import type { ReferenceIndex } from '../audit/reference-index.js';
 import type { Scope } from '../audit/result.js';
 import { BudgetExhausted } from '../storage/budget.js';
@@ -99,7 +98,7 @@ class Verification {
     const headsBefore = this.storage.heads ?? 0;
     for (const partition of this.storage.partitions) {
       if (this.stop || this.failure) break;
-      const bit = partitionBit(partition);
+      const bit = this.index.masks.bit(partition);
       const slots = this.wantedIn(bit);
       if (slots.length === 0) continue;
       if (this.useHeads(slots.length)) {
@@ -154,7 +153,7 @@ class Verification {
         this.lookups++;
         for (const a of found) {
           const s = index.slotOf(a.publicId);
-          if (s !== undefined) ledger.markSeenSlot(s, partitionBit(a));
+          if (s !== undefined) ledger.markSeenSlot(s, index.masks.bit(a));
         }
         for (const s of batch) ledger.markLookedUpSlot(s, bit);
         options.log.progress(`checked ${this.lookups} batch(es) of referenced ids (${partitionKey(partition)})`);

@@ -48,14 +48,27 @@ export interface ReferenceGrammar {
   hintOf(value: unknown): string | undefined;
 }
 
+/** The fields of an orphan row (src/audit/result.ts) a report column can show; `sizeMb` is bytes in MiB. */
+export type OrphanField = 'publicId' | 'resourceType' | 'type' | 'bytes' | 'sizeMb' | 'format' | 'uploadedAt' | 'url' | 'assetId' | 'note';
+
+/** One column of the orphan section: its header word and the field it shows. */
+export interface OrphanColumn {
+  header: string;
+  field: OrphanField;
+}
+
 /** How a report names this store's files (the Cloudinary words stay byte-identical). */
 export interface ReportVocabulary {
-  /** Title of the orphan section, e.g. `ORPHANED CLOUDINARY FILES`. */
+  /** Title of the orphan section, e.g. `ORPHANED CLOUDINARY FILES`; it tells whose report a CSV is. */
   orphanTitle: string;
   /** The key column, e.g. `public_id`. */
   keyColumn: string;
   /** The column of the file's URL, e.g. `cloudinary_url`. */
   urlColumn: string;
+  /** The orphan section's columns, in order (the key and URL columns among them). */
+  orphanColumns: readonly OrphanColumn[];
+  /** Older orphan headers still read back: their rows get '' for the columns they lack. */
+  olderOrphanColumns?: ReadonlyArray<readonly OrphanColumn[]>;
 }
 
 export interface StorageBackend {

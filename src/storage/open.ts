@@ -8,6 +8,8 @@ import { usageError } from '../errors.js';
 import type { FileConfig } from '../config/schema.js';
 import { parseCloudinaryUrl } from '../config/cloudinary-url.js';
 import type { StorageBackend, StorageFlags } from './backend.js';
+import { CLOUDINARY_PARTITIONS } from './cloudinary/partitions.js';
+import type { Partition } from './types.js';
 
 /** A parsed choice of store, not yet connected (doctor reports it before contacting anything). */
 export interface StorageTarget {
@@ -17,6 +19,8 @@ export interface StorageTarget {
   account: string;
   /** The account as a log line names it, e.g. `cloud "demo"`. */
   label: string;
+  /** The backend's partitions, known before connecting (scope flags are checked against them). */
+  partitions: readonly Partition[];
   /** Where the URL came from: `--storage`, `STORAGE_URL`, `storage.url` or `CLOUDINARY_URL`. */
   origin: string;
   /** The URL with its secret masked. */
@@ -49,6 +53,7 @@ const cloudinaryEntry: BackendEntry = {
       name: 'cloudinary',
       account: credentials.cloudName,
       label: `cloud "${credentials.cloudName}"`,
+      partitions: CLOUDINARY_PARTITIONS,
       origin,
       masked: credentials.masked,
       async open(flags = {}) {

@@ -1,24 +1,19 @@
 /**
  * The storage side as the audit sees it: partitions to list, ids to look up, ids to delete.
- * Cloudinary implements it today; a local folder, ImageKit or S3 can implement it later.
+ * Partition words are each backend's own (Cloudinary's resource and delivery types live in
+ * src/storage/cloudinary/partitions.ts); the audit only compares them.
  */
 
-export const RESOURCE_TYPES = ['image', 'video', 'raw'] as const;
-export type ResourceType = (typeof RESOURCE_TYPES)[number];
-
-export const DELIVERY_TYPES = ['upload', 'private', 'authenticated'] as const;
-export type DeliveryType = (typeof DELIVERY_TYPES)[number];
-
-/** One listable slice of the account: every asset has exactly one. */
+/** One listable slice of the store: every asset has exactly one. A one-slice store declares one. */
 export interface Partition {
-  resourceType: ResourceType;
-  type: DeliveryType;
+  resourceType: string;
+  type: string;
 }
 
 export interface StoredAsset {
   publicId: string;
-  resourceType: ResourceType;
-  type: DeliveryType;
+  resourceType: string;
+  type: string;
   assetId?: string;
   format?: string;
   bytes: number;
@@ -29,8 +24,8 @@ export interface StoredAsset {
 
 /** What one cursor chain lists: a partition, or every delivery type of a resource type at once. */
 export interface ListTarget {
-  resourceType: ResourceType;
-  type?: DeliveryType;
+  resourceType: string;
+  type?: string;
 }
 
 export interface ListPageRequest {

@@ -4,7 +4,7 @@
  * ImageKit) add an entry here.
  */
 import { afterAll, beforeAll } from 'vitest';
-import { CloudinaryEmulator } from '../../src/emulator/index.js';
+import { CloudinaryEmulator, type DeliveryType, type ResourceType } from '../../src/emulator/index.js';
 import type { StorageBackend } from '../../src/storage/backend.js';
 import { openStorage } from '../../src/storage/open.js';
 import { describeStorageBackend } from '../support/storage-contract.js';
@@ -25,10 +25,10 @@ afterAll(async () => {
 describeStorageBackend('cloudinary (SDK → emulator)', {
   world: () => ({
     backend: cloudinary,
-    put: (p, key, bytes) => emu.addAsset({ public_id: key, resource_type: p.resourceType, type: p.type, ...(bytes !== undefined ? { bytes } : {}) }).asset_id,
+    put: (p, key, bytes) => emu.addAsset({ public_id: key, resource_type: p.resourceType as ResourceType, type: p.type as DeliveryType, ...(bytes !== undefined ? { bytes } : {}) }).asset_id,
     replace: (p, key) => {
       emu.removeAsset(p.resourceType, p.type, key);
-      return emu.addAsset({ public_id: key, resource_type: p.resourceType, type: p.type }).asset_id;
+      return emu.addAsset({ public_id: key, resource_type: p.resourceType as ResourceType, type: p.type as DeliveryType }).asset_id;
     },
     clear: () => emu.clearAssets(),
   }),

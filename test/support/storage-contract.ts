@@ -8,6 +8,8 @@ import type { StorageBackend } from '../../src/storage/backend.js';
 import type { Partition, StoredAsset } from '../../src/storage/types.js';
 import { listChains, newChain } from '../../src/scan/list.js';
 import { silentLogger } from '../../src/log.js';
+import { PartitionMasks } from '../../src/audit/partitions.js';
+import { reportVocabulary } from '../../src/storage/vocabulary.js';
 
 export interface StorageWorld {
   backend: StorageBackend;
@@ -54,6 +56,13 @@ export function describeStorageBackend(name: string, options: StorageContractOpt
         expect(Number.isInteger(n) && n > 0).toBe(true);
       }
       expect(backend.report.orphanTitle).toMatch(/^ORPHANED /);
+      // reports are rendered and read back by the backend's name: its words must be registered under it
+      expect(reportVocabulary(backend.name)).toBe(backend.report);
+      const headers = backend.report.orphanColumns.map((c) => c.header);
+      expect(headers).toContain(backend.report.keyColumn);
+      expect(headers).toContain(backend.report.urlColumn);
+      // the audit's masks come from these: at most 9, each allowed by scope flags (one partition: none needed)
+      expect(() => new PartitionMasks(backend.partitions)).not.toThrow();
     });
 
     it('lists every file of a partition exactly once, in pages no larger than the page size', async () => {

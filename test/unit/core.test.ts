@@ -5,6 +5,8 @@ import { parseCloudinaryUrl } from '../../src/config/cloudinary-url.js';
 import { parseConfigText, stripJsonComments } from '../../src/config/load.js';
 import { diagnostic, registerSecret } from '../../src/config/redact.js';
 import { buildScope } from '../../src/config/scope.js';
+import { PartitionMasks } from '../../src/audit/partitions.js';
+import { CLOUDINARY_PARTITIONS } from '../../src/storage/cloudinary/partitions.js';
 import { etaText } from '../../src/cli/detect.js';
 import { parseDatabaseUrl } from '../../src/database/open.js';
 import { parsePostgresUrl } from '../../src/database/postgres/config.js';
@@ -64,10 +66,10 @@ describe('table sources', () => {
 describe('scope flags', () => {
   const now = new Date('2026-01-31T00:00:00Z');
   it('defaults to 30 days, all types, both checks', () => {
-    const s = buildScope({}, now);
+    const s = buildScope({}, now, CLOUDINARY_PARTITIONS, 'cloudinary');
     expect(s).toMatchObject({ days: 30, since: '2026-01-01T00:00:00.000Z', resourceTypes: ['image', 'video', 'raw'], types: ['upload', 'private', 'authenticated'], orphans: true, missing: true });
   });
-  it('--all clears the window', () => expect(buildScope({ all: true }, now)).toMatchObject({ days: null, since: null }));
+  it('--all clears the window', () => expect(buildScope({ all: true }, now, CLOUDINARY_PARTITIONS, 'cloudinary')).toMatchObject({ days: null, since: null }));
   it.each([
     [{ all: true, days: '3' }, /--all and --days/],
     [{ days: '0' }, /at least 1/],
@@ -75,7 +77,11 @@ describe('scope flags', () => {
     [{ resourceType: 'image,gif' }, /unknown value "gif"/],
     [{ type: 'fetch' }, /--type: unknown value "fetch"/],
     [{ orphansOnly: true, missingOnly: true }, /exclude each other/],
-  ])('rejects %j', (flags, message) => expect(() => buildScope(flags, now)).toThrow(message));
+  ])('rejects %j', (flags, message) => expect(() => buildScope(flags, now, CLOUDINARY_PARTITIONS, 'cloudinary')).toThrow(message));
+  it.each([[{ resourceType: 'image' }, /--resource-type: the local backend keeps every file in one partition/], [{ type: 'upload' }, /--type: .*nothing to narrow; drop --type/]])(
+    'a one-partition backend refuses %j',
+    (flags, message) => expect(() => buildScope(flags, now, [{ resourceType: 'file', type: 'local' }], 'local')).toThrow(message),
+  );
 });
 
 describe('environment', () => {
@@ -116,7 +122,7 @@ describe('formula neutralisation', () => {
 
 describe('existence ledger', () => {
   it('a typed reference is missing only when its partition is proven empty of it', () => {
-    const l = new ExistenceLedger();
+    const l = new ExistenceLedger(new PartitionMasks(CLOUDINARY_PARTITIONS));
     const key = [{ publicId: 'a', resourceType: 'image' as const, type: 'upload' as const }];
     expect(l.provenMissing(key)).toBe(false);
     l.markListedFully({ resourceType: 'image', type: 'upload' }, 'b/');
@@ -125,7 +131,7 @@ describe('existence ledger', () => {
     expect(l.provenMissing(key)).toBe(true);
   });
   it('a bare id needs every partition ruled out, and any sighting settles it', () => {
-    const l = new ExistenceLedger();
+    const l = new ExistenceLedger(new PartitionMasks(CLOUDINARY_PARTITIONS));
     const bare = [{ publicId: 'x' }];
     for (const resourceType of ['image', 'video', 'raw'] as const) {
       for (const type of ['upload', 'private'] as const) l.markLookedUp({ resourceType, type }, 'x');

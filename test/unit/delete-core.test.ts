@@ -12,6 +12,7 @@ import { parseCloudinaryUrl } from '../../src/config/cloudinary-url.js';
 import { configDigest } from '../../src/config/digest.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { buildScope } from '../../src/config/scope.js';
+import { CLOUDINARY_PARTITIONS } from '../../src/storage/cloudinary/partitions.js';
 import { parseDatabaseUrl } from '../../src/database/open.js';
 import type { DatabaseTarget } from '../../src/database/types.js';
 import { runDeletion, type DeletionInput } from '../../src/delete/run.js';
@@ -61,7 +62,7 @@ const has = (publicId: string): boolean => emu.getAsset('image', 'upload', publi
 /** A detect report of the account as it is now, as the CLI writes it (CSV + JSON twin). */
 async function scan(name: string): Promise<string> {
   const reader = await database.open({ statementTimeoutSeconds: 60 });
-  const result = await detect({ config, scope: buildScope({ days: '30' }, new Date()), storage, reader, log: silentLogger, version: 'test' });
+  const result = await detect({ config, scope: buildScope({ days: '30' }, new Date(), CLOUDINARY_PARTITIONS, 'cloudinary'), storage, reader, log: silentLogger, version: 'test' });
   result.configDigest = configDigest(config);
   const csv = path.join(dir, `${name}.csv`);
   writeAtomicWith(csv, (write) => writeCsv(result, write));

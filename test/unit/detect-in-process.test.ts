@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
 import type { FileConfig } from '../../src/config/schema.js';
 import { buildScope } from '../../src/config/scope.js';
+import { CLOUDINARY_PARTITIONS } from '../../src/storage/cloudinary/partitions.js';
 import { openDatabase } from '../../src/database/open.js';
 import { CloudinaryEmulator } from '../../src/emulator/index.js';
 import { silentLogger } from '../../src/log.js';
@@ -48,7 +49,7 @@ afterAll(async () => {
 describe('detect() in-process', () => {
   it('judges with an open SQLite reader and the emulator-backed Cloudinary backend', async () => {
     const reader = await openDatabase(db.url, { statementTimeoutSeconds: 30 });
-    const result = await detect({ config, scope: buildScope({ all: true }, new Date()), storage, reader, log: silentLogger, version: 'test' });
+    const result = await detect({ config, scope: buildScope({ all: true }, new Date(), CLOUDINARY_PARTITIONS, 'cloudinary'), storage, reader, log: silentLogger, version: 'test' });
     expect(result.complete).toBe(true);
     expect(result.backend).toBe('cloudinary');
     expect(result.cloudName).toBe('lib-cloud');
@@ -62,7 +63,7 @@ describe('detect() in-process', () => {
 
   it('plan only: the estimate, no listing, no findings', async () => {
     const reader = await openDatabase(db.url, { statementTimeoutSeconds: 30 });
-    const result = await detect({ config, scope: buildScope({ all: true }, new Date()), storage, reader, log: silentLogger, version: 'test', plan: 'only' });
+    const result = await detect({ config, scope: buildScope({ all: true }, new Date(), CLOUDINARY_PARTITIONS, 'cloudinary'), storage, reader, log: silentLogger, version: 'test', plan: 'only' });
     expect(result.complete).toBe(false);
     expect(result.plan?.total).toBeGreaterThan(0);
     expect(result.listing.assets).toBe(0);

@@ -1,14 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { ExistenceLedger } from '../../src/audit/classify.js';
-import { maskLabel, typesOfMask } from '../../src/audit/keys.js';
+import { PartitionMasks } from '../../src/audit/partitions.js';
+import { CLOUDINARY_PARTITIONS } from '../../src/storage/cloudinary/partitions.js';
 import { MemoryRows, ReferenceIndex, type ReferenceRow } from '../../src/audit/reference-index.js';
 
+const masks = new PartitionMasks(CLOUDINARY_PARTITIONS);
+const maskLabel = (mask: number) => masks.label(mask);
+const typesOfMask = (mask: number) => masks.typesOf(mask);
 const row = (reference: string): ReferenceRow => ({ source: 's', recordId: '1', title: '', author: '', status: 'ACTIVE', createdAt: '', recordUrl: '', reference });
 
 describe('compact reference index', () => {
   it('protects every candidate id, counts distinct requirements and keeps rows in the sink', () => {
     const rows = new MemoryRows();
-    const index = new ReferenceIndex(rows);
+    const index = new ReferenceIndex(masks, rows);
     const stats = index.startSource('s');
     index.addReference(stats, row('a'), [{ publicId: 'a' }]);
     index.addReference(stats, row('a'), [{ publicId: 'a' }]);
@@ -30,7 +34,7 @@ describe('compact reference index', () => {
   });
 
   it('protects, per public_id, exactly the partitions its readings allow', () => {
-    const index = new ReferenceIndex();
+    const index = new ReferenceIndex(masks);
     const stats = index.startSource('s');
     index.addReference(stats, row('image/private/v1/c.pdf'), [{ publicId: 'c', resourceType: 'image', type: 'private' }]);
     index.protect(stats, [{ publicId: 'c', resourceType: 'video', type: 'upload' }], 'l_video:c');
@@ -43,15 +47,15 @@ describe('compact reference index', () => {
   });
 
   it('a ledger backed by the index never calls an unknown id absent, and round-trips through a checkpoint', () => {
-    const index = new ReferenceIndex();
+    const index = new ReferenceIndex(masks);
     const stats = index.startSource('s');
     index.addReference(stats, row('x'), [{ publicId: 'x' }]);
-    const ledger = new ExistenceLedger(index);
+    const ledger = new ExistenceLedger(masks, index);
     ledger.markListedFully({ resourceType: 'image', type: 'upload' }, '');
     expect(ledger.absentIn({ resourceType: 'image', type: 'upload' }, 'not-referenced')).toBe(false);
     expect(ledger.absentIn({ resourceType: 'image', type: 'upload' }, 'x')).toBe(true);
     ledger.markSeen('video', 'private', 'x');
-    const copy = new ExistenceLedger(index);
+    const copy = new ExistenceLedger(masks, index);
     copy.importState(ledger.exportState((s) => index.publicIdOf(s), index.slotCount));
     expect(copy.exists([{ publicId: 'x' }])).toBe(true);
     expect(copy.absentIn({ resourceType: 'image', type: 'upload' }, 'x')).toBe(true);

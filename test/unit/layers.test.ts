@@ -6,7 +6,7 @@ import { layerReferences, layerReferencesIn } from '../../src/storage/cloudinary
 import { transformationRuns } from '../../src/storage/cloudinary/grammar/parse.js';
 import type { AssetKey, ParsedReference } from '../../src/references/types.js';
 import type { ParseContext } from '../../src/storage/cloudinary/grammar/context.js';
-import type { ResourceType } from '../../src/storage/types.js';
+import type { ResourceType } from '../../src/storage/cloudinary/partitions.js';
 import { FIXTURE_CTX, LAYER_CASES } from './fixtures/references.js';
 
 const cloudinary = cloudinaryPkg.v2;

@@ -1,7 +1,8 @@
 import cloudinaryPkg from 'cloudinary';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { maskLabel } from '../../src/audit/keys.js';
+import { PartitionMasks } from '../../src/audit/partitions.js';
+import { CLOUDINARY_PARTITIONS } from '../../src/storage/cloudinary/partitions.js';
 import { ReferenceIndex } from '../../src/audit/reference-index.js';
 import { indexValue, valuesOf } from '../../src/references/collect.js';
 import type { ExtractMode } from '../../src/storage/cloudinary/grammar/extract.js';
@@ -10,7 +11,7 @@ import { MAX_REFERENCE_LENGTH, parseReference } from '../../src/storage/cloudina
 import type { ParsedReference } from '../../src/references/types.js';
 import type { ParseContext } from '../../src/storage/cloudinary/grammar/context.js';
 import { cloudinaryGrammar } from '../../src/storage/cloudinary/grammar/index.js';
-import type { DeliveryType, ResourceType } from '../../src/storage/types.js';
+import type { DeliveryType, ResourceType } from '../../src/storage/cloudinary/partitions.js';
 import { CASES, FIXTURE_CTX } from './fixtures/references.js';
 
 const cloudinary = cloudinaryPkg.v2;
@@ -175,7 +176,8 @@ describe('identity: what a stored value protects and requires', () => {
     return { resourceType: resourceType as ResourceType, type: type as DeliveryType, publicId: id.join('/') };
   };
   it.each(IDENTITY.map((c) => [c.rule, c] as const))('%s', (_rule, c) => {
-    const index = new ReferenceIndex();
+    const masks = new PartitionMasks(CLOUDINARY_PARTITIONS);
+    const index = new ReferenceIndex(masks);
     const stats = index.startSource('s');
     const row = { source: 's', recordId: '1', title: '', author: '', status: 'ACTIVE', createdAt: '', recordUrl: '', reference: '' };
     const grammar = cloudinaryGrammar(FIXTURE_CTX);
@@ -183,7 +185,7 @@ describe('identity: what a stored value protects and requires', () => {
     expect(c.protects.filter((k) => !index.isProtected(parts(k)))).toEqual([]);
     expect(c.exposes.filter((k) => index.isProtected(parts(k)))).toEqual([]);
     const requires: string[] = [];
-    index.forEachRequirement((_, candidates) => requires.push(candidates.map((k) => `${maskLabel(k.mask)} ${index.publicIdOf(k.slot)}`).join(' | ')));
+    index.forEachRequirement((_, candidates) => requires.push(candidates.map((k) => `${masks.label(k.mask)} ${index.publicIdOf(k.slot)}`).join(' | ')));
     expect(requires).toEqual(c.requires);
   });
 });

@@ -32,7 +32,7 @@ describe('review page', () => {
     const data = jsonBlock(html, 'report-data') as { exportName: string; csvHead: string; csvTail: string };
     const orphans = jsonBlock(html, 'report-orphans') as string[][];
     expect(orphans.map((o) => o[0])).toEqual([...result.orphans].map((o) => o.publicId));
-    expect(orphans.map((o) => o[7])).toEqual([...result.orphans].map(orphanRecord));
+    expect(orphans.map((o) => o[7])).toEqual([...result.orphans].map((o) => orphanRecord(o)));
     const csv = renderCsv(result);
     for (const o of orphans) expect(csv).toContain(o[7]!);
     const exported = data.csvHead + orphans[1]![7] + orphans[2]![7] + data.csvTail;

@@ -9,6 +9,7 @@ import type { OrphanRow } from '../../src/audit/result.js';
 import { parseConfigText } from '../../src/config/load.js';
 import type { FileConfig } from '../../src/config/schema.js';
 import { buildScope } from '../../src/config/scope.js';
+import { CLOUDINARY_PARTITIONS } from '../../src/storage/cloudinary/partitions.js';
 import { openDatabase } from '../../src/database/open.js';
 import { CloudinaryEmulator } from '../../src/emulator/index.js';
 import { silentLogger } from '../../src/log.js';
@@ -97,7 +98,7 @@ describe('detect with findings spooled to disk', () => {
     storage?.close();
     storage = await openStorage(config, { CLOUDINARY_URL: emu.cloudinaryUrl });
     const fixed = new Date('2026-01-01T00:00:00Z');
-    return detect({ config, scope: buildScope({ all: true }, fixed), storage, reader, log: silentLogger, version: 'test', now: () => fixed, findingsChunk });
+    return detect({ config, scope: buildScope({ all: true }, fixed, CLOUDINARY_PARTITIONS, 'cloudinary'), storage, reader, log: silentLogger, version: 'test', now: () => fixed, findingsChunk });
   };
 
   it('writes the same CSV and JSON bytes as a scan that holds its findings in memory', async () => {

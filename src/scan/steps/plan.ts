@@ -1,6 +1,5 @@
 /** Step 2: the plan — what the scan will cost against the budget left, and whether it may start. */
 import { slotsInScope } from '../../audit/classify.js';
-import { ALL_PARTITIONS_MASK } from '../../audit/keys.js';
 import { newChain, planChains } from '../list.js';
 import { estimate, planLines, type ScanPlan } from '../plan.js';
 import { asStop } from '../stop.js';
@@ -49,7 +48,7 @@ export function makePlan(s: DetectState): ScanPlan {
     assets: s.usage?.resources,
     chains: s.chains.length,
     listing: scope.orphans,
-    exhaustive: scope.orphans && !s.since && s.mask === ALL_PARTITIONS_MASK && s.chains.every((c) => !c.window || c.window.via === 'list'),
+    exhaustive: scope.orphans && !s.since && s.mask === s.index.masks.all && s.chains.every((c) => !c.window || c.window.via === 'list'),
     referencesToCheck: scope.missing ? toCheck : 0,
     partitionsPerReference: storage.partitions.length,
     limits: storage.limits,

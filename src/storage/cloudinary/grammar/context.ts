@@ -1,5 +1,5 @@
 /** What the Cloudinary grammar needs to know of the account to read a reference. */
-import type { ResourceType } from '../../types.js';
+import type { ResourceType } from '../partitions.js';
 
 export interface ParseContext {
   /** The configured account's cloud name; URLs of other clouds are foreign. */

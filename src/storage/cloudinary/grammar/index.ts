@@ -3,7 +3,7 @@ import type { ReferenceGrammar } from '../../backend.js';
 import { referencesIn } from './extract.js';
 import { fallbackCandidates, jsonLeafCandidates } from './fallback.js';
 import type { ParseContext } from './context.js';
-import { RESOURCE_TYPES, type ResourceType } from '../../types.js';
+import { RESOURCE_TYPES, type ResourceType } from '../partitions.js';
 
 export function cloudinaryGrammar(base: Pick<ParseContext, 'cloudName' | 'hosts'>): ReferenceGrammar {
   const plain: ParseContext = { cloudName: base.cloudName, hosts: base.hosts };

@@ -27,7 +27,7 @@
  * every reading has it in segments followed by a version (or a fetch source) and it is no guess;
  * otherwise the reference carries `protectOnly: true`: protected from deletion, never "missing".
  */
-import type { DeliveryType, ResourceType } from '../../types.js';
+import type { DeliveryType, ResourceType } from '../partitions.js';
 import { mediaIdReadings } from './formats.js';
 import { Candidates, transformationRuns } from './parse.js';
 import type { AssetKey, ParsedReference } from '../../../references/types.js';

@@ -34,7 +34,7 @@
  *    reading of a URL / CloudinaryField value of this account (also for `fetch` and other foreign
  *    delivery types: their layers are still this account's assets), for layers.ts.
  */
-import type { DeliveryType, ResourceType } from '../../types.js';
+import type { DeliveryType, ResourceType } from '../partitions.js';
 import { isKnownFormat, mediaIdReadings } from './formats.js';
 import type { AssetKey, ParsedReference } from '../../../references/types.js';
 import type { ParseContext } from './context.js';
