@@ -138,6 +138,32 @@ describe('Admin windows split while listing', () => {
     }
   });
 
+  it('a split listing stopped midway resumes from its checkpointed chains: every asset once in all', async () => {
+    const storage = await open(8);
+    try {
+      const { chains } = await planChains(storage, [{ resourceType: 'image' }], { windows: 'auto', concurrency: 8, now: new Date(), assets: 26_001 });
+      const seen: string[] = [];
+      const controller = new AbortController();
+      const first = await listChains(storage, chains, { log: silentLogger, concurrency: 8, split: true, signal: controller.signal }, (a) => {
+        seen.push(`${a.type}/${a.publicId}`);
+        if (seen.length === 9_000) controller.abort();
+      });
+      expect(first.stop).toBeDefined();
+      expect(chains.length).toBeGreaterThan(1);
+      expect(chains.some((c) => !c.complete)).toBe(true);
+      // what a checkpoint carries is plain data
+      const carried = JSON.parse(JSON.stringify(chains)) as Chain[];
+      const second = await listChains(storage, carried, { log: silentLogger, concurrency: 8, split: true }, (a) => seen.push(`${a.type}/${a.publicId}`));
+      expect(second.stop).toBeUndefined();
+      expect(seen.length).toBe(expected.size);
+      expect(new Set(seen)).toEqual(expected);
+      expect(coversAllTime(carried.map((c) => c.window!))).toBe(true);
+      expect(second.fullyListed.length).toBe(storage.partitions.filter((p) => p.resourceType === 'image').length);
+    } finally {
+      storage.close();
+    }
+  });
+
   it('a window cut short never proves absence', async () => {
     const storage = await open(4);
     try {
