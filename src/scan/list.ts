@@ -52,12 +52,19 @@ export interface Chain {
   at?: number;
   /** The newest upload the plan saw in this chain's target: where the split of an open-ended window aims. */
   upper?: number;
+  /** An Admin window: the created_at of the last asset its listing returned (order check). */
+  prev?: number;
 }
 
 export interface ChainWindow {
   from?: number;
   to?: number;
   via?: 'list' | 'search';
+  /**
+   * The Admin listing from `from` was seen out of created_at order: the window no longer stops at
+   * `to` (it is listed to the end of its cursor, still keeping only [from, to)) and is not split.
+   */
+  unordered?: boolean;
 }
 
 export interface ListOptions {
@@ -216,7 +223,7 @@ export async function planChains(storage: StorageBackend, targets: ListTarget[],
  */
 export function splitRunning(chain: Chain, parts: number, now: number, keyOf: () => string): Chain[] {
   const w = chain.window;
-  if (!w || w.via !== 'list' || chain.complete || chain.at === undefined || parts < 2) return [];
+  if (!w || w.via !== 'list' || w.unordered || chain.complete || chain.at === undefined || parts < 2) return [];
   const lo = Math.floor(chain.at / 1000) * 1000 + 1000;
   const hi = w.to ?? Math.max(chain.upper ?? now, lo + 1000);
   if (hi - lo < 1000) return [];
@@ -279,15 +286,23 @@ export async function listChains(
         chain.pages++;
         let reachedWindowEnd = false;
         const w = chain.window?.via === 'list' ? chain.window : undefined;
+        let pastEnd = false;
         for (const asset of page.assets) {
           if (w) {
             // oldest first: each asset belongs to exactly the window whose [from, to) holds its created_at
             const at = Date.parse(asset.createdAt);
-            if (w.to !== undefined && !(at < w.to)) {
-              reachedWindowEnd = true;
-              continue;
+            if (Number.isNaN(at) || (chain.prev !== undefined && at < chain.prev)) unordered(chain, w);
+            if (Number.isNaN(at)) {
+              // no time to place it by: only the window open below keeps it, so no other lists it twice
+              if (w.from !== undefined) continue;
+            } else {
+              chain.prev = at;
+              if (w.to !== undefined && !(at < w.to)) {
+                pastEnd = true;
+                continue;
+              }
+              if (w.from !== undefined && !(at >= w.from)) continue;
             }
-            if (w.from !== undefined && !(at >= w.from)) continue;
           } else if (sinceMs !== undefined && !chain.window && Date.parse(asset.createdAt) < sinceMs) {
             // newest first without a prefix: everything after this is older still
             if (!options.prefix) reachedWindowEnd = true;
@@ -295,13 +310,17 @@ export async function listChains(
           }
           if (w) {
             const at = Date.parse(asset.createdAt);
-            chain.first ??= at;
-            chain.at = Math.max(chain.at ?? at, at);
+            if (!Number.isNaN(at)) {
+              chain.first ??= at;
+              chain.at = Math.max(chain.at ?? at, at);
+            }
           }
           chain.listed++;
           total++;
           onAsset(asset);
         }
+        // an unordered window cannot trust that nothing of it comes after its upper bound
+        if (pastEnd && !w?.unordered) reachedWindowEnd = true;
         chain.cursor = page.nextCursor;
         if (!page.nextCursor || reachedWindowEnd) {
           chain.complete = true;
@@ -322,12 +341,18 @@ export async function listChains(
     }
   };
 
+  function unordered(chain: Chain, w: ChainWindow): void {
+    if (w.unordered) return;
+    w.unordered = true;
+    options.log.warn(`${chain.key}: the listing from a time did not come oldest first; this window is listed to its end rather than stopping at its upper bound (more calls, nothing missed)`);
+  }
+
   const tasks: Array<Promise<void>> = [];
   const start = (c: Chain) => tasks.push(limit(() => run(c)));
 
   /** Pages left in a running Admin window, from how densely its listed part was uploaded. */
   const pagesLeft = (c: Chain): number => {
-    if (c.complete || c.window?.via !== 'list' || c.at === undefined || c.first === undefined) return 0;
+    if (c.complete || c.window?.via !== 'list' || c.window.unordered || c.at === undefined || c.first === undefined) return 0;
     const end = c.window.to ?? c.upper ?? Date.now();
     const density = c.listed / Math.max(1000, c.at - c.first);
     return (density * Math.max(0, end - c.at)) / storage.limits.pageSize;

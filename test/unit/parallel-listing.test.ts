@@ -13,6 +13,8 @@ import { coversAllTime, listChains, newChain, planChains, splitRunning, type Cha
 import { CloudinaryStorage } from '../../src/storage/cloudinary/client.js';
 import { RateLimitGuard } from '../../src/storage/cloudinary/guard.js';
 import { AdaptiveLimiter } from '../../src/storage/limiter.js';
+import type { StorageBackend } from '../../src/storage/backend.js';
+import type { ListPage, ListPageRequest, StoredAsset } from '../../src/storage/types.js';
 import { estimate, planLines } from '../../src/scan/plan.js';
 
 const START = Date.parse('2024-01-01T00:00:00Z');
@@ -178,6 +180,43 @@ describe('Admin windows split while listing', () => {
     } finally {
       storage.close();
     }
+  });
+});
+
+describe('an Admin listing from a time that does not come oldest first', () => {
+  // a store whose listing from start_at comes in public_id order, not created_at order
+  const assets: StoredAsset[] = Array.from({ length: 41 }, (_, i) => ({
+    publicId: `x/${String((i * 17) % 41).padStart(2, '0')}`,
+    resourceType: 'image',
+    type: 'upload',
+    bytes: 1,
+    createdAt: new Date(START + ((i * 7) % 13) * 1000).toISOString().replace('.000', ''),
+  }));
+  const byId = [...assets].sort((a, b) => a.publicId.localeCompare(b.publicId));
+  const store = {
+    name: 'stub',
+    account: 'stub',
+    partitions: [{ resourceType: 'image', type: 'upload' }],
+    limits: { pageSize: 4, lookupBatch: 10, deleteBatch: 10, listsFrom: true },
+    calls: 0,
+    async listPage(req: ListPageRequest): Promise<ListPage> {
+      const from = req.startAt?.getTime() ?? -Infinity;
+      const rows = byId.filter((a) => Date.parse(a.createdAt) >= from);
+      const at = Number(req.cursor ?? 0);
+      return { assets: rows.slice(at, at + 4), nextCursor: at + 4 < rows.length ? String(at + 4) : undefined };
+    },
+  } as unknown as StorageBackend;
+
+  it('lists each window to its end instead of stopping at its bound, says so, and drops nothing', async () => {
+    const m = START + 6000;
+    const chains = [newChain({ resourceType: 'image' }, { to: m, via: 'list' }, 0), newChain({ resourceType: 'image' }, { from: m, via: 'list' }, 1)];
+    const warnings: string[] = [];
+    const seen: string[] = [];
+    const outcome = await listChains(store, chains, { log: { ...silentLogger, warn: (w) => warnings.push(w) }, concurrency: 2, split: true }, (a) => seen.push(a.publicId));
+    expect(seen.sort()).toEqual(assets.map((a) => a.publicId).sort());
+    expect(chains.every((c) => c.complete && c.window!.unordered)).toBe(true);
+    expect(warnings.some((w) => /did not come oldest first/.test(w))).toBe(true);
+    expect(outcome.fullyListed).toHaveLength(1);
   });
 });
 
