@@ -46,7 +46,8 @@ export function makePlan(s: DetectState): ScanPlan {
   if (scope.missing) s.index.forEachRequirement((_, c) => void (slotsInScope(c, scope, s.mask, idOf) && toCheck++));
   const plan = estimate({
     assets: s.usage?.resources,
-    chains: s.chains.length,
+    // automatic windows split while listing: count the windows the plan expects, not just those made so far
+    chains: Math.max(s.chains.length, s.windowChoice ? s.targets.length - s.windowChoice.split + s.windowChoice.windows : 0),
     listing: scope.orphans,
     exhaustive: scope.orphans && !s.since && s.mask === s.index.masks.all && s.chains.every((c) => !c.window || c.window.via === 'list'),
     referencesToCheck: scope.missing ? toCheck : 0,
