@@ -103,6 +103,8 @@ describe('Cloudinary faults', () => {
       expect(run.code, run.stderr).toBe(4);
       expect(report!.incomplete).toMatch(/Rate Limit Exceeded/);
       expect(report!.missing).toEqual([]);
+      // the throttle halved the calls in flight before the guard stopped the scan
+      expect(run.stderr).toMatch(/Admin API calls in flight: now 8 \(the store throttled a call\)/);
     } finally {
       emu.setRateLimit({ limit: 5000, remaining: 5000, status: 420, headers: true });
     }
