@@ -6,12 +6,52 @@
 import type { ExistenceLedger } from './classify.js';
 import { slotsInScope } from './classify.js';
 import type { ReferenceIndex, ReferenceRow, RequirementRef } from './reference-index.js';
-import type { MissingRow, OrphanRow, Scope } from './result.js';
+import type { MissingRow, OrphanRow, RowList, Scope } from './result.js';
 import type { StoredAsset } from '../storage/types.js';
 
 /** Where the reference rows were spooled (src/scan/spool.ts): replayed once, in reading order. */
 export interface RowReplay {
   scan(select: (requirement: RequirementRef) => boolean, each: (requirement: RequirementRef, row: ReferenceRow) => void): Promise<void>;
+}
+
+/**
+ * Where findings gather: rows pushed in any order come back sorted. In memory here
+ * (arraySink); the scan spools them to disk past a chunk (src/scan/sorted-spool.ts).
+ */
+export interface FindingSink<T> {
+  push(row: T): void;
+  readonly length: number;
+  /** Every row so far, in no particular order. */
+  unordered(): Iterable<T>;
+  /** The rows in order, each handed to `finish` once on the way; the sink is used up. */
+  sorted(finish?: (row: T) => void): RowList<T>;
+}
+
+export function arraySink<T>(compare: (a: T, b: T) => number): FindingSink<T> {
+  const rows: T[] = [];
+  return {
+    push: (row) => void rows.push(row),
+    get length() {
+      return rows.length;
+    },
+    unordered: () => rows,
+    sorted: (finish) => {
+      rows.sort(compare);
+      if (finish) rows.forEach(finish);
+      return rows;
+    },
+  };
+}
+
+/** Report order of orphans: public_id, then resource type, then delivery type. */
+export const orphanOrder = (a: OrphanRow, b: OrphanRow): number => a.publicId.localeCompare(b.publicId) || a.resourceType.localeCompare(b.resourceType) || a.type.localeCompare(b.type);
+
+/** Report order of missing rows: source (config order), record id (numeric-aware), public_id. */
+export function missingOrder(sourceOrder: readonly string[]): (a: MissingRow, b: MissingRow) => number {
+  const order = new Map(sourceOrder.map((s, i) => [s, i]));
+  // one collator for every comparison: localeCompare with options builds one per call (25x slower)
+  const numeric = new Intl.Collator('en', { numeric: true });
+  return (a, b) => (order.get(a.source)! - order.get(b.source)!) || numeric.compare(a.recordId, b.recordId) || a.publicId.localeCompare(b.publicId);
 }
 
 export interface Tally {
@@ -25,7 +65,7 @@ export interface Judge {
   index: ReferenceIndex;
   ledger: ExistenceLedger;
   isIgnored: (publicId: string) => boolean;
-  orphans: OrphanRow[];
+  orphans: FindingSink<OrphanRow>;
   counters: Tally;
 }
 
@@ -65,8 +105,8 @@ export function rejudgeCarried(j: Judge, carried: readonly OrphanRow[]): void {
 }
 
 export interface Buckets {
-  missing: MissingRow[];
-  unverified: MissingRow[];
+  missing: RowList<MissingRow>;
+  unverified: RowList<MissingRow>;
   outOfScope: number;
 }
 
@@ -81,19 +121,23 @@ export async function bucketRequirements(
   ledger: ExistenceLedger,
   scope: { scope: Scope; mask: number },
   sourceOrder: readonly string[],
+  sink: (compare: (a: MissingRow, b: MissingRow) => number) => FindingSink<MissingRow> = arraySink,
 ): Promise<Buckets> {
-  const out: Buckets = { missing: [], unverified: [], outOfScope: 0 };
+  const byRecord = missingOrder(sourceOrder);
+  const missing = sink(byRecord);
+  const unverified = sink(byRecord);
+  let outOfScope = 0;
   const idOf = (slot: number) => index.publicIdOf(slot);
-  let bucket: MissingRow[] = out.missing;
+  let bucket = missing;
   await spool.scan(
     (requirement) => {
       const candidates = index.candidatesOf(requirement);
       if (!slotsInScope(candidates, scope.scope, scope.mask, idOf)) {
-        out.outOfScope++;
+        outOfScope++;
         return false;
       }
       if (ledger.existsSlots(candidates)) return false;
-      bucket = ledger.provenMissingSlots(candidates, idOf) ? out.missing : out.unverified;
+      bucket = ledger.provenMissingSlots(candidates, idOf) ? missing : unverified;
       return true;
     },
     (requirement, row) => {
@@ -101,23 +145,15 @@ export async function bucketRequirements(
       bucket.push({ ...row, publicId: idOf(primary.slot), ...index.masks.typesOf(primary.mask) });
     },
   );
-  const order = new Map(sourceOrder.map((s, i) => [s, i]));
-  // one collator for every comparison: localeCompare with options builds one per call (25x slower)
-  const numeric = new Intl.Collator('en', { numeric: true });
-  const byRecord = (a: MissingRow, b: MissingRow) =>
-    (order.get(a.source)! - order.get(b.source)!) || numeric.compare(a.recordId, b.recordId) || a.publicId.localeCompare(b.publicId);
-  out.missing.sort(byRecord);
-  out.unverified.sort(byRecord);
-  return out;
+  return { missing: missing.sorted(), unverified: unverified.sorted(), outOfScope };
 }
 
 /** Orphans in report order, each noting where else its public_id is referenced (by this run's references). */
-export function finishOrphans(orphans: OrphanRow[], index: ReferenceIndex): void {
-  orphans.sort((a, b) => a.publicId.localeCompare(b.publicId) || a.resourceType.localeCompare(b.resourceType) || a.type.localeCompare(b.type));
-  for (const o of orphans) {
+export function finishOrphans(orphans: FindingSink<OrphanRow>, index: ReferenceIndex): RowList<OrphanRow> {
+  return orphans.sorted((o) => {
     const slot = index.slotOf(o.publicId);
     const elsewhere = slot === undefined ? 0 : index.protectedMaskOf(slot);
     if (elsewhere) o.note = `public_id referenced as ${index.masks.label(elsewhere)}`;
     else delete o.note;
-  }
+  });
 }

@@ -15,6 +15,15 @@ export interface OrphanRow {
   note?: string;
 }
 
+/**
+ * Findings as the reporters read them: a count, the rows in report order (read as often as
+ * asked), and the first few. An array is one; so are findings spooled to disk (src/scan/sorted-spool.ts).
+ */
+export interface RowList<T> extends Iterable<T> {
+  readonly length: number;
+  slice(start?: number, end?: number): T[];
+}
+
 export interface MissingRow extends ReferenceRow {
   resourceType: string;
   type: string;
@@ -67,16 +76,17 @@ export interface DetectResult {
     foreign: Sampled;
     invalid: Sampled;
   };
-  orphans: OrphanRow[];
+  orphans: RowList<OrphanRow>;
   orphanBytes: number;
   valid: number;
   ignored: number;
-  missing: MissingRow[];
-  unverified: MissingRow[];
+  missing: RowList<MissingRow>;
+  unverified: RowList<MissingRow>;
   /** References not checked for existence because they lie outside --prefix / --resource-type / --type. */
   outOfScope: number;
   /** heads: HEAD requests of --verify head/auto (not Admin API calls, not in `calls`). */
-  api: { calls: number; retries: number; limit?: number; remaining?: number; resetAt?: string; lookups: number; listCalls: number; heads?: number };
+  /** concurrency: set when the store's pushback lowered the calls in flight (max: --concurrency, lowest: how far). */
+  api: { calls: number; retries: number; limit?: number; remaining?: number; resetAt?: string; lookups: number; listCalls: number; heads?: number; concurrency?: { max: number; lowest: number } };
   warnings: string[];
   /** Digest of the configuration that decided what counts as referenced (delete refuses another). */
   configDigest?: string;
@@ -88,7 +98,7 @@ export interface DetectResult {
   resumed?: { from: string; runs: number };
 }
 
-export function missingByStatus(rows: MissingRow[]): { active: number; deleted: number; other: number } {
+export function missingByStatus(rows: Iterable<MissingRow>): { active: number; deleted: number; other: number } {
   let active = 0;
   let deleted = 0;
   let other = 0;

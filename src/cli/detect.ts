@@ -24,7 +24,7 @@ import { interruptible } from './signals.js';
 import { afterReport } from './after-report.js';
 import { planNotifications, type NotifyFlags } from '../notify/plan.js';
 import { VERSION } from './version.js';
-import { addScaleOptions, afterScan, retireCheckpoint, scaleInput, type ScaleFlags } from './scale.js';
+import { addScaleOptions, afterScan, concurrencyOf, retireCheckpoint, scaleInput, type ScaleFlags } from './scale.js';
 
 export interface DetectFlags extends ScopeFlags, NotifyFlags, ScaleFlags {
   config?: string;
@@ -119,6 +119,8 @@ export async function runDetect(flags: DetectFlags, options: DetectOptions = {})
     onNotice: (m) => log.warn(m),
     deadlineMs,
     onRetry: (m) => log.debug(m),
+    concurrency: concurrencyOf(flags),
+    onConcurrency: (limit, why) => log.debug(`Admin API calls in flight: now ${limit} (${why})`),
   });
   const reportsDir = path.resolve(flags.reportsDir ?? config.reportsDir);
   const startedMs = Date.now();

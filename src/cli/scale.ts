@@ -16,6 +16,7 @@ import { planLines } from '../scan/plan.js';
 import { VERIFY_MODES, type VerifyMode } from '../scan/verify.js';
 import type { Logger } from '../log.js';
 import { ExitCode, usageError } from './exit.js';
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '../storage/limiter.js';
 
 export interface ScaleFlags {
   plan?: boolean;
@@ -24,11 +25,12 @@ export interface ScaleFlags {
   waitForReset?: boolean;
   windows?: string;
   verify?: string;
+  concurrency?: string;
 }
 
 const ON_BUDGET = ['stop', 'checkpoint'] as const;
-/** More windows than this buys nothing: chains beyond LIST_CONCURRENCY just queue. */
-export const MAX_WINDOWS = 16;
+/** More windows than this buys nothing: chains beyond the concurrency just queue. */
+export const MAX_WINDOWS = MAX_CONCURRENCY;
 
 export function addScaleOptions(cmd: Command): Command {
   return cmd
@@ -37,14 +39,23 @@ export function addScaleOptions(cmd: Command): Command {
     .option('--on-budget <what>', 'when the estimate does not fit the budget left: checkpoint (scan what fits, then stop with a checkpoint) or stop (do not start; exit 4)', 'checkpoint')
     .option('--wait-for-reset', 'when the hourly budget runs out and its reset is within the hour, sleep until the reset and carry on')
     .option('--verify <how>', 'how references the listing did not find are checked: lookup (Admin API, 100 ids a call; default), head (HTTP HEAD on delivery URLs, no Admin API budget) or auto (head where the budget left does not cover the lookups)')
-    .option('--windows <n>', 'split each listing chain of more than N pages into N upload-time windows listed in parallel (Search API); default 1');
+    .option('--windows <n>', 'auto (default): split long listing chains into upload-time windows listed in parallel when the budget left covers it comfortably; N: split each chain of more than N pages into N windows; 1: never split')
+    .option('--concurrency <n>', `Admin API calls in flight at most (default ${DEFAULT_CONCURRENCY}); lowered by itself while the store throttles, fails or slows down`);
+}
+
+/** --concurrency, checked; undefined leaves the default. */
+export function concurrencyOf(flags: ScaleFlags): number | undefined {
+  if (flags.concurrency === undefined) return undefined;
+  const n = parseCount('--concurrency', flags.concurrency);
+  if (n > MAX_CONCURRENCY) throw usageError(`--concurrency must be at most ${MAX_CONCURRENCY} (got ${n})`);
+  return n;
 }
 
 /** The options detect() takes from these flags; throws a usage error naming the flag. */
 export function scaleInput(flags: ScaleFlags & ScopeFlags, given: Scope, cloudName: string, config: FileConfig, reportsDir: string, stopAt: number): Partial<DetectInput> {
   if (!ON_BUDGET.includes(flags.onBudget as (typeof ON_BUDGET)[number])) throw usageError(`--on-budget: use stop or checkpoint (got "${flags.onBudget}")`);
-  const windows = flags.windows !== undefined ? parseCount('--windows', flags.windows) : 1;
-  if (windows > MAX_WINDOWS) throw usageError(`--windows must be at most ${MAX_WINDOWS} (got ${windows})`);
+  const windows = flags.windows === undefined || flags.windows === 'auto' ? 'auto' : parseCount('--windows', flags.windows);
+  if (windows !== 'auto' && windows > MAX_WINDOWS) throw usageError(`--windows must be at most ${MAX_WINDOWS} (got ${windows})`);
   if (flags.verify !== undefined && !VERIFY_MODES.includes(flags.verify as VerifyMode)) throw usageError(`--verify: use one of ${VERIFY_MODES.join(', ')} (got "${flags.verify}")`);
   let resume: Checkpoint | undefined;
   if (flags.resume) {
@@ -65,6 +76,7 @@ export function scaleInput(flags: ScaleFlags & ScopeFlags, given: Scope, cloudNa
   const file = (cp: Checkpoint) => (flags.resume ? path.resolve(flags.resume) : path.join(reportsDir, `${reportBaseName(new Date(cp.startedAt), false)}.checkpoint.json`));
   return {
     windows,
+    concurrency: concurrencyOf(flags),
     verify: flags.verify as VerifyMode | undefined,
     resume,
     stopAt,
@@ -83,7 +95,7 @@ export function scaleInput(flags: ScaleFlags & ScopeFlags, given: Scope, cloudNa
  * scheduler appends --resume to its usual command line, so flags that match are fine, and a flag
  * left out means "as the checkpoint says".
  */
-export function resumeFlagDifferences(flags: ScaleFlags & ScopeFlags, given: Scope, windows: number, cp: Checkpoint): string[] {
+export function resumeFlagDifferences(flags: ScaleFlags & ScopeFlags, given: Scope, windows: number | 'auto', cp: Checkpoint): string[] {
   const was = cp.scope;
   const out: string[] = [];
   const list = (items: readonly string[]) => [...items].sort().join(',');

@@ -38,8 +38,16 @@ function orphanCell(o: OrphanRow, field: OrphanField): string {
 const cellsOf = (w: ReportVocabulary) => (o: OrphanRow): string[] => w.orphanColumns.map((c) => orphanCell(o, c.field));
 const missingCells = (m: MissingRow): string[] => [m.source, m.recordId, m.title, m.author, m.resourceType, m.type, m.publicId, m.createdAt, m.status, m.recordUrl, m.reference];
 
-function writeRows<T>(rows: readonly T[], cells: (row: T) => string[], write: (text: string) => void): void {
-  for (let i = 0; i < rows.length; i += BATCH) write(csv(rows.slice(i, i + BATCH).map(cells)));
+function writeRows<T>(rows: Iterable<T>, cells: (row: T) => string[], write: (text: string) => void): void {
+  let batch: string[][] = [];
+  for (const row of rows) {
+    batch.push(cells(row));
+    if (batch.length === BATCH) {
+      write(csv(batch));
+      batch = [];
+    }
+  }
+  if (batch.length) write(csv(batch));
 }
 
 /**

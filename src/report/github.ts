@@ -30,18 +30,44 @@ export const mdText = (s: string): string =>
     .replace(/[\\`*_{}[\]()#+!|<>~&:@$]/g, (c) => `&#${c.charCodeAt(0)};`)
     .replace(/www\./gi, (w) => `${w.slice(0, 3)}&#46;`);
 
+const isActive = (m: MissingRow): boolean => m.status.toUpperCase() === 'ACTIVE';
+
+/** The first `n` rows that `keep` keeps, in order, and how many it keeps in all (one pass: findings may be on disk). */
+function firstKept<T>(rows: Iterable<T>, keep: (row: T) => boolean, n: number): { first: T[]; count: number } {
+  const first: T[] = [];
+  let count = 0;
+  for (const row of rows) {
+    if (!keep(row)) continue;
+    if (count++ < n) first.push(row);
+  }
+  return { first, count };
+}
+
+/** The `n` first rows in `compare` order, as a stable sort then slice would give them, in one pass. */
+function smallest<T>(rows: Iterable<T>, compare: (a: T, b: T) => number, n: number): T[] {
+  const out: T[] = [];
+  for (const row of rows) {
+    if (out.length === n && compare(row, out[n - 1]!) >= 0) continue;
+    let at = out.length;
+    while (at > 0 && compare(row, out[at - 1]!) < 0) at--;
+    out.splice(at, 0, row);
+    if (out.length > n) out.pop();
+  }
+  return out;
+}
+
 const record = (m: MissingRow): string => `${m.source} #${m.recordId || '?'}${m.title ? ` "${m.title}"` : ''}`;
 
 export function githubAnnotations(r: DetectResult): string[] {
   const lines: string[] = [];
   if (!r.complete) lines.push(`::warning title=${escapeProperty('asset-audit: incomplete scan')}::${escapeData(`The scan stopped early (${r.incompleteReason ?? 'stopped early'}); findings are partial.`)}`);
-  const active = r.missing.filter((m) => m.status.toUpperCase() === 'ACTIVE');
-  for (const m of active.slice(0, ANNOTATION_LIMIT)) {
+  const active = firstKept(r.missing, isActive, ANNOTATION_LIMIT);
+  for (const m of active.first) {
     const title = escapeProperty(`Missing asset: ${m.resourceType}/${m.type}/${m.publicId}`);
     lines.push(`::error title=${title}::${escapeData(`${record(m)} (ACTIVE, author ${m.author || '-'}) references ${m.resourceType}/${m.type}/${m.publicId}, which is not in ${reportVocabulary(r.backend).storeTitle ?? 'Cloudinary'}: users see broken media.`)}`);
   }
-  if (active.length > ANNOTATION_LIMIT) {
-    lines.push(`::warning title=${escapeProperty('asset-audit: more missing assets')}::${escapeData(`${n(active.length - ANNOTATION_LIMIT)} more ACTIVE record(s) with missing assets are not annotated; see the report.`)}`);
+  if (active.count > ANNOTATION_LIMIT) {
+    lines.push(`::warning title=${escapeProperty('asset-audit: more missing assets')}::${escapeData(`${n(active.count - ANNOTATION_LIMIT)} more ACTIVE record(s) with missing assets are not annotated; see the report.`)}`);
   }
   return lines;
 }
@@ -59,14 +85,14 @@ export function githubSummary(r: DetectResult, reportName?: string): string {
   if (r.unverified.length) h.push(`| Not verified | ${n(r.unverified.length)} |`);
   h.push(`| Admin API calls | ${n(r.api.calls)} |`);
   if (reportName) h.push(`| Report | ${mdText(reportName)} |`);
-  const active = r.missing.filter((m) => m.status.toUpperCase() === 'ACTIVE');
-  if (active.length) {
-    h.push('', `### Missing assets of ACTIVE records (${n(active.length)})`, '', '| Record | Author | Asset |', '|---|---|---|');
-    for (const m of active.slice(0, SUMMARY_TOP)) h.push(`| ${mdText(record(m))} | ${mdText(m.author || '-')} | ${mdText(`${m.resourceType}/${m.type}/${m.publicId}`)} |`);
-    if (active.length > SUMMARY_TOP) h.push('', `… and ${n(active.length - SUMMARY_TOP)} more in the report.`);
+  const active = firstKept(r.missing, isActive, SUMMARY_TOP);
+  if (active.count) {
+    h.push('', `### Missing assets of ACTIVE records (${n(active.count)})`, '', '| Record | Author | Asset |', '|---|---|---|');
+    for (const m of active.first) h.push(`| ${mdText(record(m))} | ${mdText(m.author || '-')} | ${mdText(`${m.resourceType}/${m.type}/${m.publicId}`)} |`);
+    if (active.count > SUMMARY_TOP) h.push('', `… and ${n(active.count - SUMMARY_TOP)} more in the report.`);
   }
   if (r.orphans.length) {
-    const largest = [...r.orphans].sort((a, b) => b.bytes - a.bytes || (a.publicId < b.publicId ? -1 : 1)).slice(0, SUMMARY_TOP);
+    const largest = smallest(r.orphans, (a, b) => b.bytes - a.bytes || (a.publicId < b.publicId ? -1 : a.publicId > b.publicId ? 1 : 0), SUMMARY_TOP);
     h.push('', `### Largest orphaned files (${n(r.orphans.length)} in all)`, '', '| public_id | Type | Size | Uploaded |', '|---|---|---|---|');
     for (const o of largest) h.push(`| ${mdText(o.publicId)} | ${mdText(`${o.resourceType}/${o.type}`)} | ${mb(o.bytes)} | ${mdText(o.uploadedAt.slice(0, 10))} |`);
   }

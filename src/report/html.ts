@@ -3,7 +3,7 @@
  * thumbnails) written beside the CSV, from which an operator selects orphans and exports the
  * confirmed report `delete` takes. Pure: a DetectResult and the report's name in, text out.
  */
-import type { DetectResult, MissingRow } from '../audit/result.js';
+import type { DetectResult, MissingRow, RowList } from '../audit/result.js';
 import { missingByStatus } from '../audit/result.js';
 import { reportVocabulary } from '../storage/vocabulary.js';
 import { orphanRecord, orphanSectionFrame } from './csv.js';
@@ -76,8 +76,10 @@ export function writeHtml(r: DetectResult, ctx: HtmlContext, write: (text: strin
   if (r.scope.missing) h.push(...missingSection(r.missing));
   h.push('</main>', `<script type="application/json" id="report-data">${scriptJson(meta)}</script>`, '<script type="application/json" id="report-orphans">[');
   write(h.join('\n'));
+  // one read of the rows shown (findings may be spooled to disk: no slice from the start per batch)
+  const rows = r.orphans.slice(0, shown);
   for (let i = 0; i < shown; i += BATCH) {
-    const piece = r.orphans.slice(i, Math.min(shown, i + BATCH)).map((o, k) => {
+    const piece = rows.slice(i, Math.min(shown, i + BATCH)).map((o, k) => {
       const t = thumbnailFor(o, ctx.signer);
       return (i + k ? ',' : '') + scriptJson([o.publicId, o.resourceType, o.type, o.bytes, o.uploadedAt, t.kind, t.url ?? '', orphanRecord(o, r.backend)]);
     });
@@ -119,7 +121,7 @@ function orphanSection(count: number, exportName: string, twinName: string): str
   ];
 }
 
-function missingSection(rows: MissingRow[]): string[] {
+function missingSection(rows: RowList<MissingRow>): string[] {
   const h = ['<section aria-labelledby="missing-h">', `<h2 id="missing-h">Records with missing assets (${n(rows.length)})</h2>`];
   if (rows.length === 0) return [...h, '<p>None.</p>', '</section>'];
   h.push('<table class="missing"><thead><tr><th scope="col">Record</th><th scope="col">Status</th><th scope="col">Author</th><th scope="col">Asset</th><th scope="col">Stored reference</th></tr></thead><tbody>');

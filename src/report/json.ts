@@ -31,12 +31,15 @@ export function* jsonPieces(result: DetectResult, files: { csv?: string }): Gene
   const indent = (json: string, by: string) => json.replace(/\n/g, `\n${by}`);
   let first = true;
   put('{');
+  // the findings may be spooled to disk (src/scan/sorted-spool.ts): read row by row, never as one array
+  const rows = new Set<unknown>([result.orphans, result.missing, result.unverified]);
+  const listed = (value: unknown): value is Iterable<unknown> & { length: number } => Array.isArray(value) || rows.has(value);
   for (const [key, value] of Object.entries(document)) {
-    const text = Array.isArray(value) ? undefined : JSON.stringify(value, null, 2);
-    if (!Array.isArray(value) && text === undefined) continue; // omitted, as JSON.stringify omits it
+    const text = listed(value) ? undefined : JSON.stringify(value, null, 2);
+    if (!listed(value) && text === undefined) continue; // omitted, as JSON.stringify omits it
     put(`${first ? '' : ','}\n  ${JSON.stringify(key)}: `);
     first = false;
-    if (!Array.isArray(value)) {
+    if (!listed(value)) {
       put(indent(text!, '  '));
       continue;
     }
@@ -45,8 +48,9 @@ export function* jsonPieces(result: DetectResult, files: { csv?: string }): Gene
       continue;
     }
     put('[');
-    for (let i = 0; i < value.length; i++) {
-      put(`${i ? ',' : ''}\n    ${indent(JSON.stringify(value[i], null, 2) ?? 'null', '    ')}`);
+    let i = 0;
+    for (const item of value) {
+      put(`${i++ ? ',' : ''}\n    ${indent(JSON.stringify(item, null, 2) ?? 'null', '    ')}`);
       yield* full.splice(0);
     }
     put('\n  ]');

@@ -57,6 +57,10 @@ export function summaryLines(r: DetectResult, paint: Paint, reportPath?: string)
     lines.push(...sampleLines(r.references.invalid, paint));
   }
   lines.push(`API calls: ${n(r.api.calls)}` + (r.api.limit !== undefined ? ` — budget left ${n(r.api.remaining ?? 0)}/${n(r.api.limit)} (${pct(r.api.remaining ?? 0, r.api.limit)}%)` : '') + (r.api.retries ? `, ${n(r.api.retries)} retried` : ''));
+  const windows = r.plan?.windows;
+  if (windows?.split) lines.push(`Listing: ${windows.reason}`);
+  else if (windows?.budgetTight) lines.push(`Listing not split into windows: ${windows.reason}`);
+  if (r.api.concurrency) lines.push(paint.yellow(`Admin API calls in flight lowered to ${n(r.api.concurrency.lowest)} (of ${n(r.api.concurrency.max)}) while the store throttled, failed or slowed down`));
   if (r.api.heads) lines.push(`HEAD requests: ${n(r.api.heads)} (existence checks on delivery URLs; not Admin API calls)`);
   lines.push(`Time: ${(r.durationMs / 1000).toFixed(1)} s`);
   for (const w of r.warnings) lines.push(paint.yellow(`Warning: ${oneLine(w)}`));

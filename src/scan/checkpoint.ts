@@ -31,7 +31,7 @@ export interface Checkpoint {
   /** Fingerprint of the reference sources and ignore globs: a resume must judge by the same rules. */
   configDigest: string;
   scope: Scope;
-  options: { windows: number; verify?: VerifyMode };
+  options: { windows: number | 'auto'; verify?: VerifyMode };
   phase: 'listing' | 'lookups';
   chains: Chain[];
   counters: { listed: number; valid: number; ignored: number; orphanBytes: number };

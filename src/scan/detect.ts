@@ -65,7 +65,7 @@ async function run(s: DetectState): Promise<DetectResult> {
 async function overlapListing(s: DetectState, reading: Promise<void>): Promise<void> {
   if (!s.resume) {
     // window probes must place the chains before they start; the usage report alone can run alongside
-    if (s.windows > 1 && !s.scope.prefix && s.storage.searchPage) await planCalls(s, true);
+    if (s.windows !== 1 && !s.scope.prefix && s.storage.searchPage) await planCalls(s, true);
     else s.planning = planCalls(s, false);
   }
   const listing = s.stop ? undefined : listAndJudge(s);

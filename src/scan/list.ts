@@ -1,9 +1,9 @@
 /**
  * Lists the account as cursor chains: one chain per resource type (every delivery type at once)
- * or per partition when --type narrows the scan, optionally split into created_at windows through
- * the Search API so one long chain is not the bottleneck. Chains run in parallel under
- * LIST_CONCURRENCY; pages are handed on as they arrive and never held. A chain's state (cursor,
- * pages) is plain data, so a stopped scan can be checkpointed and resumed mid-chain.
+ * or per partition when --type narrows the scan, long ones split into upload-time windows
+ * (src/scan/windows.ts) so one chain is not the bottleneck, and split further while they run. Up to
+ * the concurrency of chains run at once; pages are handed on as they arrive and never held. A
+ * chain's state (src/scan/chain.ts) is plain data, so a stopped scan checkpoints and resumes mid-chain.
  */
 import pLimit from 'p-limit';
 import { partitionKey, type ListTarget, type Partition, type SetApart, type StoredAsset } from '../storage/types.js';
@@ -12,26 +12,18 @@ import type { PartitionStatus } from '../audit/result.js';
 import type { Logger } from '../log.js';
 import { asStop, type Stop } from './stop.js';
 import type { BudgetWaiter } from './wait.js';
+import type { Chain, ChainWindow } from './chain.js';
+import { coversAllTime, MIN_SPLIT_PAGES, splitRunning } from './windows.js';
+
+export { newChain, type Chain, type ChainWindow } from './chain.js';
+export { coversAllTime, MIN_SPLIT_PAGES, MIN_WINDOW_PAGES, planChains, splitRunning, splitWindows, WINDOW_BUDGET_SHARE, type PlanChainsOptions, type WindowChoice } from './windows.js';
 
 /**
- * Parallel cursor chains. Cloudinary's budget counts calls, not connections, so this only trades
- * wall time; 6 keeps the windows of a split partition and the smaller partitions moving together.
+ * Chains listed at once when the caller names no concurrency. The backend's own limiter
+ * (src/storage/limiter.ts) decides how many calls are really in flight; this only has to be at
+ * least that, so every window keeps a call going.
  */
-export const LIST_CONCURRENCY = 6;
-
-export interface Chain {
-  /** "image/*", "image/upload", or with a window "image/*@2" (window 2). */
-  key: string;
-  target: ListTarget;
-  /** Search API window, from ≤ created_at < to, in ms; open-ended where absent. None: the Admin listing. */
-  window?: { from?: number; to?: number };
-  cursor?: string;
-  pages: number;
-  listed: number;
-  complete: boolean;
-  /** Parts the store could not list: a chain with gaps never proves absence. */
-  gaps?: number;
-}
+export const LIST_CONCURRENCY = 16;
 
 export interface ListOptions {
   prefix?: string;
@@ -40,6 +32,10 @@ export interface ListOptions {
   signal?: AbortSignal;
   log: Logger;
   waiter?: BudgetWaiter;
+  /** Chains listed at once (LIST_CONCURRENCY). */
+  concurrency?: number;
+  /** Split running Admin windows while chains are fewer than the concurrency (automatic windows). */
+  split?: boolean;
 }
 
 export interface ListOutcome {
@@ -83,53 +79,6 @@ export function baseTargets(resourceTypes: readonly Partition['resourceType'][],
   return resourceTypes.flatMap((resourceType) => (allTypes(resourceType) ? [{ resourceType }] : types.map((type) => ({ resourceType, type }))));
 }
 
-export function newChain(target: ListTarget, window?: Chain['window'], n?: number): Chain {
-  return { key: partitionKey(target) + (n === undefined ? '' : `@${n}`), target, window, pages: 0, listed: 0, complete: false };
-}
-
-/**
- * Splits [from, to) into `count` half-open windows of equal length on whole seconds; the first
- * is open below (unless `from` bounds the scan) and the last open above, so together they cover
- * every instant exactly once: each boundary is the `to` of one window and the `from` of the next.
- */
-export function splitWindows(from: number, to: number, count: number, openBelow: boolean): Array<{ from?: number; to?: number }> {
-  const second = (ms: number) => Math.floor(ms / 1000) * 1000;
-  const bounds: number[] = [];
-  for (let i = 1; i < count; i++) bounds.push(second(from + ((to - from) * i) / count));
-  const unique = [...new Set(bounds)].filter((b) => b > from && b < to).sort((a, b) => a - b);
-  const edges: Array<number | undefined> = [openBelow ? undefined : from, ...unique, undefined];
-  const windows: Array<{ from?: number; to?: number }> = [];
-  for (let i = 0; i + 1 < edges.length; i++) windows.push({ ...(edges[i] !== undefined ? { from: edges[i] } : {}), ...(edges[i + 1] !== undefined ? { to: edges[i + 1] } : {}) });
-  return windows;
-}
-
-/**
- * Plans the chains of one target: when it holds more than `windows` pages, a probe through the
- * Search API (one call: the oldest asset and the total) places window boundaries evenly in time.
- */
-export async function planChains(
-  storage: StorageBackend,
-  targets: ListTarget[],
-  options: { windows: number; since?: Date; prefix?: string; now: Date },
-): Promise<Chain[]> {
-  const chains: Chain[] = [];
-  for (const target of targets) {
-    if (options.windows <= 1 || options.prefix || !storage.searchPage) {
-      chains.push(newChain(target));
-      continue;
-    }
-    const probe = await storage.searchPage({ target, from: options.since, direction: 'asc', maxResults: 1 });
-    const oldest = probe.assets[0] ? Date.parse(probe.assets[0].createdAt) : NaN;
-    if ((probe.totalCount ?? 0) <= storage.limits.pageSize * options.windows || Number.isNaN(oldest)) {
-      chains.push(newChain(target));
-      continue;
-    }
-    const from = options.since?.getTime() ?? oldest;
-    splitWindows(from, options.now.getTime(), options.windows, !options.since).forEach((w, i) => chains.push(newChain(target, w, i)));
-  }
-  return chains;
-}
-
 export async function listChains(
   storage: StorageBackend,
   chains: Chain[],
@@ -138,24 +87,31 @@ export async function listChains(
   extras: ListExtras = newExtras(),
 ): Promise<ListOutcome> {
   const newestFirst = (storage.listOrder ?? 'newest-first') === 'newest-first';
-  const limit = pLimit(LIST_CONCURRENCY);
+  const concurrency = options.concurrency ?? LIST_CONCURRENCY;
+  const limit = pLimit(concurrency);
   let stop: Stop | undefined;
   /** The first error that is not a stop: every chain ends at its next step, then it is rethrown. */
   let failure: { error: unknown } | undefined;
   let total = 0;
   const sinceMs = options.since?.getTime();
 
-  const fetchPage = (chain: Chain) =>
-    chain.window
-      ? storage.searchPage!({
-          target: chain.target,
-          from: chain.window.from !== undefined ? new Date(chain.window.from) : undefined,
-          to: chain.window.to !== undefined ? new Date(chain.window.to) : undefined,
-          cursor: chain.cursor,
-          direction: 'desc',
-          maxResults: storage.limits.pageSize,
-        })
-      : storage.listPage({ partition: chain.target, cursor: chain.cursor, prefix: options.prefix, maxResults: storage.limits.pageSize, since: options.since });
+  const fetchPage = (chain: Chain) => {
+    const w = chain.window;
+    if (!w) return storage.listPage({ partition: chain.target, cursor: chain.cursor, prefix: options.prefix, maxResults: storage.limits.pageSize, since: options.since });
+    if (w.via === 'list') {
+      // a second early: were start_at's bound exclusive or rounded, nothing on `from` is lost (filtered below)
+      const startAt = w.from !== undefined ? new Date(w.from - 1000) : new Date(0);
+      return storage.listPage({ partition: chain.target, cursor: chain.cursor, startAt, maxResults: storage.limits.pageSize });
+    }
+    return storage.searchPage!({
+      target: chain.target,
+      from: w.from !== undefined ? new Date(w.from) : undefined,
+      to: w.to !== undefined ? new Date(w.to) : undefined,
+      cursor: chain.cursor,
+      direction: 'desc',
+      maxResults: storage.limits.pageSize,
+    });
+  };
 
   const run = async (chain: Chain) => {
     while (!chain.complete) {
@@ -169,21 +125,48 @@ export async function listChains(
         if (page.gaps?.length) chain.gaps = (chain.gaps ?? 0) + page.gaps.length;
         for (const note of page.notes ?? []) if (extras.notes.length < APART_SAMPLES) extras.notes.push(note);
         let reachedWindowEnd = false;
+        const w = chain.window?.via === 'list' ? chain.window : undefined;
+        let pastEnd = false;
         for (const asset of page.assets) {
-          if (sinceMs !== undefined && !chain.window && Date.parse(asset.createdAt) < sinceMs) {
+          if (w) {
+            // oldest first: each asset belongs to exactly the window whose [from, to) holds its created_at
+            const at = Date.parse(asset.createdAt);
+            if (Number.isNaN(at) || (chain.prev !== undefined && at < chain.prev)) unordered(chain, w);
+            if (Number.isNaN(at)) {
+              // no time to place it by: only the window open below keeps it, so no other lists it twice
+              if (w.from !== undefined) continue;
+            } else {
+              chain.prev = at;
+              if (w.to !== undefined && !(at < w.to)) {
+                pastEnd = true;
+                continue;
+              }
+              if (w.from !== undefined && !(at >= w.from)) continue;
+            }
+          } else if (sinceMs !== undefined && !chain.window && Date.parse(asset.createdAt) < sinceMs) {
             // newest first without a prefix: everything after this is older still
             if (!options.prefix && newestFirst) reachedWindowEnd = true;
             continue;
+          }
+          if (w) {
+            const at = Date.parse(asset.createdAt);
+            if (!Number.isNaN(at)) {
+              chain.first ??= at;
+              chain.at = Math.max(chain.at ?? at, at);
+            }
           }
           chain.listed++;
           total++;
           onAsset(asset);
         }
+        // an unordered window cannot trust that nothing of it comes after its upper bound
+        if (pastEnd && !w?.unordered) reachedWindowEnd = true;
         chain.cursor = page.nextCursor;
         if (!page.nextCursor || reachedWindowEnd) {
           chain.complete = true;
           chain.cursor = undefined;
         }
+        balance();
         options.log.progress(`listed ${total.toLocaleString('en-US')} assets (${chain.key}: page ${chain.pages})`);
       } catch (err) {
         if (failure) return;
@@ -198,9 +181,52 @@ export async function listChains(
     }
   };
 
+  function unordered(chain: Chain, w: ChainWindow): void {
+    if (w.unordered) return;
+    w.unordered = true;
+    options.log.warn(`${chain.key}: the listing from a time did not come oldest first; this window is listed to its end rather than stopping at its upper bound (more calls, nothing missed)`);
+  }
+
+  const tasks: Array<Promise<void>> = [];
+  const start = (c: Chain) => tasks.push(limit(() => run(c)));
+
+  /** Pages left in a running Admin window, from how densely its listed part was uploaded. */
+  const pagesLeft = (c: Chain): number => {
+    if (c.complete || c.window?.via !== 'list' || c.window.unordered || c.at === undefined || c.first === undefined) return 0;
+    const end = c.window.to ?? c.upper ?? Date.now();
+    const density = c.listed / Math.max(1000, c.at - c.first);
+    return (density * Math.max(0, end - c.at)) / storage.limits.pageSize;
+  };
+  /** Fresh keys for the windows split off a target: the next numbers after those it has. */
+  const keyOf = (target: ListTarget) => {
+    const base = partitionKey(target);
+    const taken = chains.filter((c) => c.key.startsWith(`${base}@`)).map((c) => Number(c.key.slice(base.length + 1)));
+    let next = Math.max(-1, ...taken) + 1;
+    return () => `${base}@${next++}`;
+  };
+  /** While fewer chains run than the concurrency, the window with the most left gives up its later part. */
+  function balance(): void {
+    if (!options.split || stop || failure) return;
+    let free = concurrency - limit.activeCount - limit.pendingCount;
+    while (free > 0) {
+      const best = chains.map((c) => ({ c, left: pagesLeft(c) })).sort((x, y) => y.left - x.left)[0];
+      if (!best || best.left < MIN_SPLIT_PAGES * 2) return;
+      const parts = Math.min(free + 1, Math.floor(best.left / MIN_SPLIT_PAGES));
+      const added = splitRunning(best.c, parts, Date.now(), keyOf(best.c.target));
+      if (!added.length) return;
+      for (const c of added) {
+        chains.push(c);
+        start(c);
+      }
+      free -= added.length;
+    }
+  }
+
   // every chain settles before a failure is rethrown: none may call the API (or log a retry)
-  // after the caller has reported the error and closed the connection pool
-  await Promise.all(chains.map((c) => limit(() => run(c))));
+  // after the caller has reported the error and closed the connection pool; split-off chains
+  // join the list while it is awaited
+  chains.filter((c) => !c.complete).forEach(start);
+  for (let i = 0; i < tasks.length; i++) await tasks[i];
   if (failure) throw failure.error;
   return { fullyListed: fullyListed(chains, options, storage.partitions), stop };
 }
@@ -213,10 +239,17 @@ export async function listChains(
 function fullyListed(chains: Chain[], options: ListOptions, partitions: readonly Partition[]): ListOutcome['fullyListed'] {
   const out: ListOutcome['fullyListed'] = [];
   if (options.since && !options.prefix) return out;
-  for (const c of chains) {
-    if (!c.complete || c.window || c.gaps) continue;
-    const types = c.target.type ? [c.target.type] : typesOf(partitions, c.target.resourceType);
-    for (const type of types) out.push({ partition: { resourceType: c.target.resourceType, type }, prefix: options.prefix ?? '' });
+  // a target is whole when every chain of it is complete, without gaps, and none is a search window
+  const byTarget = new Map<string, Chain[]>();
+  for (const c of chains) byTarget.set(partitionKey(c.target), [...(byTarget.get(partitionKey(c.target)) ?? []), c]);
+  for (const group of byTarget.values()) {
+    if (!group.every((c) => c.complete && !c.gaps && (!c.window || c.window.via === 'list'))) continue;
+    // Admin windows cover every instant only when they start open below and end open above
+    const windows = group.filter((c) => c.window);
+    if (windows.length && !coversAllTime(windows.map((c) => c.window!))) continue;
+    const target = group[0]!.target;
+    const types = target.type ? [target.type] : typesOf(partitions, target.resourceType);
+    for (const type of types) out.push({ partition: { resourceType: target.resourceType, type }, prefix: options.prefix ?? '' });
   }
   return out;
 }

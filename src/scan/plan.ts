@@ -27,6 +27,8 @@ export interface ScanPlan {
   verify?: 'head' | 'auto';
   /** --verify head: about this many HEAD requests (outside the Admin API budget), up to heads × 9. */
   heads?: number;
+  /** How the listing was split into upload-time windows, or why it was not (absent: not considered). */
+  windows?: { split: number; windows: number; extraCalls: number; reason: string; budgetTight?: boolean };
   /** Set when listing the whole account would cost fewer calls than the lookups. */
   listingCheaper?: { lookups: number; listing: number };
 }
@@ -78,6 +80,7 @@ export function planLines(plan: ScanPlan): string[] {
     `  lookups: about ${n(plan.lookupCalls)}${plan.lookupCallsMax > plan.lookupCalls ? ` (up to ${n(plan.lookupCallsMax)} if many references are missing)` : ''}`,
     `  planning: ${n(plan.planCalls)} call(s) already spent`,
   ];
+  if (plan.windows) lines.splice(2, 0, `  windows: ${plan.windows.split ? '' : 'not split, '}${plan.windows.reason}`);
   if (plan.verify === 'head') lines.splice(3, 0, `  existence checks: about ${n(plan.heads ?? 0)} HEAD request(s) on delivery URLs, outside the Admin API budget (--verify head)`);
   if (plan.verify === 'auto') lines.splice(3, 0, '  existence checks: by HEAD instead of lookups in any partition whose lookups the budget left does not cover (--verify auto)');
   if (plan.listingCheaper) {

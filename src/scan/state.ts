@@ -5,8 +5,9 @@
  */
 import type { FileConfig } from '../config/schema.js';
 import { ExistenceLedger, ignoreMatcher, scopeMask } from '../audit/classify.js';
-import type { Judge } from '../audit/judge.js';
+import { orphanOrder, type Judge } from '../audit/judge.js';
 import { PartitionMasks } from '../audit/partitions.js';
+import { SortedSpool } from './sorted-spool.js';
 import { ReferenceIndex } from '../audit/reference-index.js';
 import type { Scope } from '../audit/result.js';
 import type { ReferenceReader } from '../database/types.js';
@@ -14,7 +15,7 @@ import type { Logger } from '../log.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { AccountUsage, ListTarget } from '../storage/types.js';
 import type { Checkpoint } from './checkpoint.js';
-import { baseTargets, newChain, newExtras, type Chain, type ListExtras } from './list.js';
+import { baseTargets, LIST_CONCURRENCY, newChain, newExtras, type Chain, type ListExtras, type WindowChoice } from './list.js';
 import type { PendingAssets } from './pending.js';
 import type { ScanPlan } from './plan.js';
 import type { RowSpool } from './spool.js';
@@ -32,8 +33,10 @@ export interface DetectInput {
   signal?: AbortSignal;
   version: string;
   now?: () => Date;
-  /** Created_at windows per large chain, through the Search API (1: no splitting). */
-  windows?: number;
+  /** Upload-time windows per long chain: 'auto' (default) as the budget allows, N per chain, 1 never. */
+  windows?: number | 'auto';
+  /** Chains listed at once (the backend limits the calls in flight itself). */
+  concurrency?: number;
   /** How references the listing did not settle are checked (default: the checkpoint's, else lookup). */
   verify?: VerifyMode;
   /** Continue this checkpoint instead of starting afresh (its scope and options win). */
@@ -45,6 +48,8 @@ export interface DetectInput {
   /** The guard's stop threshold (fraction), to know how much budget is usable. */
   stopAt?: number;
   waitForReset?: boolean;
+  /** Finding rows held in memory before they are spooled to disk (CHUNK_ROWS; tests make it small). */
+  findingsChunk?: number;
   /** Persists the checkpoint of a stopped scan; returns where it went. */
   saveCheckpoint?: (checkpoint: Checkpoint) => string;
 }
@@ -55,7 +60,8 @@ export interface DetectState {
   readonly log: Logger;
   readonly resume?: Checkpoint;
   readonly scope: Scope;
-  readonly windows: number;
+  readonly windows: number | 'auto';
+  readonly concurrency: number;
   readonly verify: VerifyMode;
   readonly now: () => Date;
   readonly started: Date;
@@ -88,6 +94,8 @@ export interface DetectState {
   plan?: ScanPlan;
   usage?: AccountUsage;
   planCalls: number;
+  /** How the listing was split into windows, or why not. */
+  windowChoice?: WindowChoice;
   lookups: number;
   heads: number;
   referencesComplete: boolean;
@@ -114,7 +122,8 @@ export function newState(input: DetectInput, spool: RowSpool, pending: PendingAs
     log,
     resume,
     scope,
-    windows: resume?.options.windows ?? input.windows ?? 1,
+    windows: resume?.options.windows ?? input.windows ?? 'auto',
+    concurrency: input.concurrency ?? input.storage.concurrency?.max ?? LIST_CONCURRENCY,
     verify: input.verify ?? resume?.options.verify ?? input.storage.preferredVerify ?? 'lookup',
     now,
     started: now(),
@@ -131,7 +140,7 @@ export function newState(input: DetectInput, spool: RowSpool, pending: PendingAs
       index,
       ledger,
       isIgnored: ignoreMatcher(input.config.ignore),
-      orphans: [],
+      orphans: new SortedSpool(orphanOrder, input.findingsChunk),
       counters: { listed: 0, valid: 0, ignored: 0, orphanBytes: 0, ...resume?.counters },
     },
     overlap: scope.orphans && input.plan !== 'only' && input.plan !== 'stop',

@@ -23,7 +23,7 @@ import type { Logger } from '../log.js';
 import { asStop, type Stop } from './stop.js';
 import type { BudgetWaiter } from './wait.js';
 
-/** Lookups in flight at once. */
+/** Lookups in flight at once when the caller names no concurrency (detect passes --concurrency; the backend's limiter still decides). */
 export const LOOKUP_CONCURRENCY = 4;
 
 export const VERIFY_MODES = ['lookup', 'head', 'auto'] as const;
@@ -52,6 +52,8 @@ export interface VerifyOptions {
   waiter?: BudgetWaiter;
   verify?: VerifyMode;
   stopAt?: number;
+  /** Lookups in flight at most (LOOKUP_CONCURRENCY). */
+  concurrency?: number;
 }
 
 export async function confirmMissing(
@@ -76,7 +78,7 @@ class Verification {
   failure: { error: unknown } | undefined;
   /** auto: a lookup met the end of the budget; HEADs from then on. */
   budgetGone = false;
-  private readonly limit = pLimit(LOOKUP_CONCURRENCY);
+  private readonly limit: ReturnType<typeof pLimit>;
   private readonly idOf = (slot: number) => this.index.publicIdOf(slot);
   private readonly lookupBatch: number;
   private readonly headConcurrency: number;
@@ -92,6 +94,7 @@ class Verification {
     this.stop = options.stopped;
     this.lookupBatch = storage.limits.lookupBatch;
     this.headConcurrency = storage.limits.headConcurrency ?? 1;
+    this.limit = pLimit(options.concurrency ?? LOOKUP_CONCURRENCY);
   }
 
   async run(): Promise<VerifyOutcome> {

@@ -18,6 +18,11 @@ export interface StorageLimits {
   deleteBatch: number;
   /** HEAD requests in flight at once (with `head`). */
   headConcurrency?: number;
+  /**
+   * listPage honours `startAt` (created at or after it, oldest first, by the same listing that
+   * proves absence): a long chain can then be split into upload-time windows that still prove it.
+   */
+  listsFrom?: boolean;
 }
 
 export type ExtractMode = 'value' | 'text' | 'auto';
@@ -130,6 +135,8 @@ export interface StorageBackend {
   readonly calls: number;
   readonly retries?: number;
   readonly heads?: number;
+  /** Calls in flight allowed now and at most, where the backend adapts it to the store's pushback. */
+  readonly concurrency?: { limit: number; max: number; lowest: number; decreases: number };
   /** The budget as the store last reported it; absent for stores without one. */
   readonly budget?: Budget | undefined;
   close(): void;
@@ -161,4 +168,7 @@ export interface StorageFlags {
   deleting?: boolean;
   /** The quarantine folder a delete moves files into, when the store keeps them (`--backup-dir`). */
   quarantineDir?: string;
+  /** Calls in flight at most (the backend's default when absent) and news of the limiter changing it. */
+  concurrency?: number;
+  onConcurrency?: (limit: number, why: string) => void;
 }

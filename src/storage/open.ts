@@ -69,7 +69,7 @@ const cloudinaryEntry: BackendEntry = {
         const { RateLimitGuard } = await import('./cloudinary/guard.js');
         const guard = new RateLimitGuard({ warnAt: flags.warnAt ?? 0.8, stopAt: flags.stopAt ?? 0.95, onWarn: flags.onWarn });
         const retry = { ...(flags.deadlineMs !== undefined ? { deadlineMs: flags.deadlineMs } : {}), ...(flags.retryAttempts !== undefined ? { attempts: flags.retryAttempts } : {}) };
-        return CloudinaryStorage.create({ credentials, hosts: config.cloudinary.hosts, guard, retry, onRetry: flags.onRetry });
+        return CloudinaryStorage.create({ credentials, hosts: config.cloudinary.hosts, guard, retry, onRetry: flags.onRetry, concurrency: flags.concurrency, onConcurrency: flags.onConcurrency });
       },
     };
   },

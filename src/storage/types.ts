@@ -32,13 +32,15 @@ export interface ListPageRequest {
   partition: ListTarget;
   cursor?: string;
   prefix?: string;
-  /** Assets are returned newest first unless a prefix is given (then by public_id). */
+  /** Assets are returned newest first unless a prefix is given (then by public_id)… */
   maxResults: number;
   /**
    * The --days window: a backend that can filter by creation time on the server returns nothing
    * older; one that cannot ignores it (the listing filters, newest first).
    */
   since?: Date;
+  /** …or, with this (and no prefix), those created at or after it, oldest first (limits.listsFrom). */
+  startAt?: Date;
 }
 
 export interface ListPage {

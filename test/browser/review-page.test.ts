@@ -187,7 +187,7 @@ describe.skipIf(!HAVE_CHROMIUM)('review page in Chromium', () => {
   });
 
   it('renders only what is visible with 10,000 orphans, and selects all of a filter', async () => {
-    const base = reviewResult().orphans[0]!;
+    const base = reviewResult().orphans.slice(0, 1)[0]!;
     const orphans = Array.from({ length: 10_000 }, (_, i) => ({ ...base, publicId: `bulk/${String(i).padStart(5, '0')}`, bytes: 1_048_576 }));
     const file = path.join(dir, 'bulk.html');
     writeFileSync(file, renderHtml(reviewResult({ orphans, orphanBytes: orphans.length * 1_048_576 }), { reportName: 'bulk' }));

@@ -57,6 +57,10 @@ describe('Cloudinary faults', () => {
       const { run, report } = await scan();
       expect(run.code, run.stderr).toBe(1);
       expect(run.stderr).toMatch(/retry \d/);
+      // the client backs off: fewer calls in flight, and the summary says so
+      expect(run.stderr).toMatch(/Admin API calls in flight: now \d+ \(a call failed\)/);
+      expect(run.stderr).toMatch(/Admin API calls in flight lowered to \d+ \(of 16\) while the store throttled, failed or slowed down/);
+      expect(baseline.run.stderr).not.toMatch(/in flight lowered/);
       expect(report!.orphans).toEqual(baseline.report!.orphans);
       expect(report!.missing).toEqual(baseline.report!.missing);
     } finally {
@@ -99,6 +103,8 @@ describe('Cloudinary faults', () => {
       expect(run.code, run.stderr).toBe(4);
       expect(report!.incomplete).toMatch(/Rate Limit Exceeded/);
       expect(report!.missing).toEqual([]);
+      // the throttle halved the calls in flight before the guard stopped the scan
+      expect(run.stderr).toMatch(/Admin API calls in flight: now 8 \(the store throttled a call\)/);
     } finally {
       emu.setRateLimit({ limit: 5000, remaining: 5000, status: 420, headers: true });
     }

@@ -53,8 +53,8 @@ describe('detect() in-process', () => {
     expect(result.complete).toBe(true);
     expect(result.backend).toBe('cloudinary');
     expect(result.cloudName).toBe('lib-cloud');
-    expect(result.orphans.map((o) => o.publicId)).toEqual(['a/orphan']);
-    expect(result.missing.map((m) => [m.source, m.recordId, m.publicId])).toEqual([['images', '3', 'a/gone']]);
+    expect([...result.orphans].map((o) => o.publicId)).toEqual(['a/orphan']);
+    expect([...result.missing].map((m) => [m.source, m.recordId, m.publicId])).toEqual([['images', '3', 'a/gone']]);
     expect(result.references.sources.map((s) => s.name)).toEqual(['images', 'bodies']);
     // partitions and limits came from the backend: 9 partitions, 500 a page
     expect(storage.partitions).toHaveLength(9);

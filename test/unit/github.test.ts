@@ -18,7 +18,7 @@ describe('GitHub Actions output', () => {
   });
 
   it('caps the annotations and says how many more there are', () => {
-    const base = reviewResult().missing[1]!;
+    const base = reviewResult().missing.slice(1, 2)[0]!;
     const missing = Array.from({ length: ANNOTATION_LIMIT + 7 }, (_, i) => ({ ...base, recordId: String(i), status: 'ACTIVE' }));
     const lines = githubAnnotations(reviewResult({ missing, complete: false, incompleteReason: 'stopped: SIGTERM' }));
     expect(lines.filter((l) => l.startsWith('::error '))).toHaveLength(ANNOTATION_LIMIT);

@@ -39,9 +39,9 @@ function result(orphans: number, missingRows: number, complete: boolean): Detect
 /** The renderer as it was before streaming: one csv-stringify call per section. */
 function wholeCsv(r: DetectResult): string {
   const csv = (rows: string[][]) => stringify(rows.map((row) => row.map(neutralise)), { record_delimiter: '\n' });
-  const miss = (rows: MissingRow[]) => rows.map((m) => [m.source, m.recordId, m.title, m.author, m.resourceType, m.type, m.publicId, m.createdAt, m.status, m.recordUrl, m.reference]);
+  const miss = (rows: Iterable<MissingRow>) => [...rows].map((m) => [m.source, m.recordId, m.title, m.author, m.resourceType, m.type, m.publicId, m.createdAt, m.status, m.recordUrl, m.reference]);
   let out = r.complete ? '' : csv([[`INCOMPLETE SCAN: ${r.incompleteReason}`]]) + '\n';
-  out += ORPHAN_TITLE + '\n' + csv([ORPHAN_COLUMNS, ...r.orphans.map((o) => [o.publicId, o.resourceType, o.type, String(o.bytes), (o.bytes / 1_048_576).toFixed(2), o.format, o.uploadedAt, o.url, o.assetId, o.note ?? ''])]);
+  out += ORPHAN_TITLE + '\n' + csv([ORPHAN_COLUMNS, ...[...r.orphans].map((o) => [o.publicId, o.resourceType, o.type, String(o.bytes), (o.bytes / 1_048_576).toFixed(2), o.format, o.uploadedAt, o.url, o.assetId, o.note ?? ''])]);
   out += '\n' + MISSING_TITLE + '\n' + csv([MISSING_COLUMNS, ...miss(r.missing)]);
   if (r.unverified.length) out += '\n' + UNVERIFIED_TITLE + '\n' + csv([MISSING_COLUMNS, ...miss(r.unverified)]);
   return out;

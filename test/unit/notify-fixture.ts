@@ -11,7 +11,7 @@ export function missing(i: number, status = 'ACTIVE', title = `Prompt ${i}`): Mi
 
 /** A realistic run (the seed's sample email): two orphans, one ACTIVE and one DELETED missing record. */
 export function result(over: Partial<DetectResult> = {}): DetectResult {
-  const orphans = over.orphans ?? [orphan(0), orphan(1)];
+  const orphans = [...(over.orphans ?? [orphan(0), orphan(1)])];
   return detectResult({
     tool: { name: 'asset-audit', version: '0.1.0' },
     cloudName: 'acme',

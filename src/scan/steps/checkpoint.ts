@@ -1,11 +1,13 @@
 /** Step 6: a stopped scan's checkpoint, so --resume continues where it ended. */
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, configDigest, type Checkpoint } from '../checkpoint.js';
 import { idOfSlot, type DetectState } from '../state.js';
+import type { OrphanRow } from '../../audit/result.js';
 
 /** The calls earlier runs of a resumed scan spent. */
 export const earlierRuns = (s: DetectState): Checkpoint['api'] => s.resume?.api ?? { calls: 0, listCalls: 0, lookups: 0, runs: 0 };
 
-export function saveCheckpointOf(s: DetectState): string | undefined {
+/** `orphans`: the run's orphans in report order (a checkpoint carries them as one array). */
+export function saveCheckpointOf(s: DetectState, orphans: Iterable<OrphanRow>): string | undefined {
   const { stop, input, storage, resume } = s;
   if (!stop || !input.saveCheckpoint) return undefined;
   const before = earlierRuns(s);
@@ -22,7 +24,7 @@ export function saveCheckpointOf(s: DetectState): string | undefined {
     phase: s.chains.every((c) => c.complete) ? 'lookups' : 'listing',
     chains: s.chains,
     counters: s.judge.counters,
-    orphans: s.judge.orphans,
+    orphans: [...orphans],
     ledger: s.ledger.exportState(idOfSlot(s), s.index.slotCount),
     api: {
       calls: before.calls + storage.calls,

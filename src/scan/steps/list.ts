@@ -7,7 +7,7 @@ export async function listAndJudge(s: DetectState): Promise<void> {
   const { scope, log, input, judge } = s;
   const pendingChains = s.chains.filter((c) => !c.complete).length;
   log.info(`${s.resume ? 'Resuming' : 'Listing'} ${pendingChains} ${s.storage.name} listing chain(s)${s.since ? ` for assets uploaded since ${scope.since}` : ''}${scope.prefix ? ` under "${scope.prefix}"` : ''}…`);
-  const outcome = await listChains(s.storage, s.chains, { prefix: scope.prefix ?? undefined, since: s.since, signal: s.overlap ? s.listSignal : input.signal, log, waiter: s.waiter }, (asset) => {
+  const outcome = await listChains(s.storage, s.chains, { prefix: scope.prefix ?? undefined, since: s.since, signal: s.overlap ? s.listSignal : input.signal, log, waiter: s.waiter, concurrency: s.concurrency, split: s.windows === 'auto' }, (asset) => {
     judge.counters.listed++;
     // never judged before every reference is known
     if (s.referencesComplete) judgeAsset(judge, asset);

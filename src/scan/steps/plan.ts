@@ -3,6 +3,7 @@ import { slotsInScope } from '../../audit/classify.js';
 import { newChain, planChains } from '../list.js';
 import { estimate, planLines, type ScanPlan } from '../plan.js';
 import { asStop } from '../stop.js';
+import { usableBudget } from '../verify.js';
 import { idOfSlot, type DetectState } from '../state.js';
 
 /** The calls the plan needs (the usage report, window probes); they need no reference. */
@@ -17,11 +18,22 @@ export async function planCalls(s: DetectState, probe: boolean): Promise<void> {
   });
   s.planCalls = storage.accountUsage ? 1 : 0;
   if (probe && scope.orphans && !s.stop) {
-    s.chains = await planChains(storage, s.targets, { windows: s.windows, since: s.since, prefix: scope.prefix ?? undefined, now: s.started }).catch((err: unknown) => {
+    const planned = await planChains(storage, s.targets, {
+      windows: s.windows,
+      concurrency: s.concurrency,
+      since: s.since,
+      prefix: scope.prefix ?? undefined,
+      now: s.started,
+      assets: s.usage?.resources,
+      usable: usableBudget(storage.budget, input.stopAt ?? 0.95),
+    }).catch((err: unknown) => {
       s.stop ??= asStop(err, input.signal);
       if (!s.stop) log.warn(`could not split the listing into upload-time windows (${(err as Error).message}); listing each chain whole`);
-      return s.targets.map((t) => newChain(t));
+      return { chains: s.targets.map((t) => newChain(t)), choice: undefined };
     });
+    s.chains = planned.chains;
+    s.windowChoice = planned.choice;
+    if (planned.choice) log.debug(`windows: ${planned.choice.reason}`);
     s.planCalls = storage.calls - callsBefore;
   }
 }
@@ -34,9 +46,10 @@ export function makePlan(s: DetectState): ScanPlan {
   if (scope.missing) s.index.forEachRequirement((_, c) => void (slotsInScope(c, scope, s.mask, idOf) && toCheck++));
   const plan = estimate({
     assets: s.usage?.resources,
-    chains: s.chains.length,
+    // automatic windows split while listing: count the windows the plan expects, not just those made so far
+    chains: Math.max(s.chains.length, s.windowChoice ? s.targets.length - s.windowChoice.split + s.windowChoice.windows : 0),
     listing: scope.orphans,
-    exhaustive: scope.orphans && !s.since && s.mask === s.index.masks.all && s.chains.every((c) => !c.window),
+    exhaustive: scope.orphans && !s.since && s.mask === s.index.masks.all && s.chains.every((c) => !c.window || c.window.via === 'list'),
     referencesToCheck: scope.missing ? toCheck : 0,
     partitionsPerReference: storage.partitions.length,
     limits: storage.limits,
@@ -45,6 +58,7 @@ export function makePlan(s: DetectState): ScanPlan {
     stopAt: input.stopAt ?? 0.95,
     verify: s.verify,
   });
+  if (s.windowChoice) plan.windows = s.windowChoice;
   s.plan = plan;
   const lines = planLines(plan);
   if (plan.fits === false) lines.forEach((l) => log.warn(l));

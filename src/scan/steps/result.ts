@@ -4,18 +4,19 @@ import type { DetectResult } from '../../audit/result.js';
 import { chainStatuses } from '../list.js';
 import type { DetectState } from '../state.js';
 import { earlierRuns, saveCheckpointOf } from './checkpoint.js';
+import { SortedSpool } from '../sorted-spool.js';
 
 export async function resultOf(s: DetectState): Promise<DetectResult> {
   const { scope, input, index, storage, plan, stop, resume } = s;
   const { orphans, counters } = s.judge;
   const checked = scope.missing && !plan?.refused && input.plan !== 'only';
   const buckets: Buckets = checked
-    ? await bucketRequirements(s.spool, index, s.ledger, { scope, mask: s.mask }, input.config.references.map((r) => r.name))
+    ? await bucketRequirements(s.spool, index, s.ledger, { scope, mask: s.mask }, input.config.references.map((r) => r.name), (compare) => new SortedSpool(compare, input.findingsChunk))
     : { missing: [], unverified: [], outOfScope: 0 };
-  // set from this run's references (a resumed scan's carried orphans included)
-  finishOrphans(orphans, index);
+  // notes set from this run's references (a resumed scan's carried orphans included)
+  const orphanRows = finishOrphans(orphans, index);
   const before = earlierRuns(s);
-  const checkpoint = saveCheckpointOf(s);
+  const checkpoint = saveCheckpointOf(s, orphanRows);
   const finished = s.now();
   const { apart, gaps, notes } = s.extras;
   // a folder that could not be read hides files: not a stop to resume from, but not a whole scan
@@ -33,7 +34,7 @@ export async function resultOf(s: DetectState): Promise<DetectResult> {
     incompleteReason: [stop?.message ?? plan?.refused, gapReason].filter(Boolean).join('; ') || undefined,
     listing: {
       assets: counters.listed,
-      inScope: counters.valid + counters.ignored + orphans.length,
+      inScope: counters.valid + counters.ignored + orphanRows.length,
       partitions: chainStatuses(s.chains),
       ...(apart.count ? { apart } : {}),
       ...(gaps.count ? { gaps } : {}),
@@ -46,7 +47,7 @@ export async function resultOf(s: DetectState): Promise<DetectResult> {
       foreign: index.foreign,
       invalid: index.invalid,
     },
-    orphans,
+    orphans: orphanRows,
     orphanBytes: counters.orphanBytes,
     valid: counters.valid,
     ignored: counters.ignored,
@@ -62,6 +63,7 @@ export async function resultOf(s: DetectState): Promise<DetectResult> {
       lookups: before.lookups + s.lookups,
       ...(s.verify !== 'lookup' || before.heads ? { heads: (before.heads ?? 0) + s.heads } : {}),
       listCalls: s.chains.reduce((n, c) => n + c.pages, 0),
+      ...(storage.concurrency && storage.concurrency.lowest < storage.concurrency.max ? { concurrency: { max: storage.concurrency.max, lowest: storage.concurrency.lowest } } : {}),
     },
     warnings: [...s.warnings, ...notes],
     ...(plan ? { plan } : {}),

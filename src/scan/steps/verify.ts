@@ -5,7 +5,7 @@ import type { DetectState } from '../state.js';
 export async function verifyReferences(s: DetectState): Promise<void> {
   const { log, input } = s;
   log.info(`Checking ${s.index.distinctCount.toLocaleString('en-US')} referenced assets for existence…`);
-  const verified = await confirmMissing(s.storage, s.index, s.ledger, { scope: s.scope, mask: s.mask }, { signal: input.signal, log, waiter: s.waiter, verify: s.verify, stopAt: input.stopAt ?? 0.95 });
+  const verified = await confirmMissing(s.storage, s.index, s.ledger, { scope: s.scope, mask: s.mask }, { signal: input.signal, log, waiter: s.waiter, verify: s.verify, stopAt: input.stopAt ?? 0.95, concurrency: s.concurrency });
   s.heads = verified.heads;
   // an inconclusive HEAD leaves references unverified: the scan is incomplete, as after a stop,
   // and its checkpoint lets --resume check just what is left
