@@ -86,6 +86,12 @@ export interface StorageBackend {
    * to its end and filtered.
    */
   readonly listOrder?: 'newest-first' | 'unordered';
+  /**
+   * The listing is work on this machine (a folder walk), not waiting on a service: running it beside
+   * the reference read gains nothing on one thread and costs holding every listed asset until the
+   * read ends, so it runs after. Absent: overlapped.
+   */
+  readonly listsLocally?: boolean;
   /** How references the listing did not settle are checked by default (absent: `lookup`). */
   readonly preferredVerify?: 'lookup' | 'head';
 
