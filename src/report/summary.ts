@@ -57,7 +57,8 @@ export function summaryLines(r: DetectResult, paint: Paint, reportPath?: string)
     lines.push(...sampleLines(r.references.invalid, paint));
   }
   lines.push(`API calls: ${n(r.api.calls)}` + (r.api.limit !== undefined ? ` — budget left ${n(r.api.remaining ?? 0)}/${n(r.api.limit)} (${pct(r.api.remaining ?? 0, r.api.limit)}%)` : '') + (r.api.retries ? `, ${n(r.api.retries)} retried` : ''));
-  if (r.api.heads) lines.push(`HEAD requests: ${n(r.api.heads)} (existence checks on delivery URLs; not Admin API calls)`);
+  const headsLine = reportVocabulary(r.backend).headsLine;
+  if (r.api.heads) lines.push(headsLine ? headsLine(n(r.api.heads)) : `HEAD requests: ${n(r.api.heads)} (existence checks on delivery URLs; not Admin API calls)`);
   lines.push(`Time: ${(r.durationMs / 1000).toFixed(1)} s`);
   for (const w of r.warnings) lines.push(paint.yellow(`Warning: ${oneLine(w)}`));
 

@@ -64,6 +64,8 @@ export interface ReportVocabulary {
   accountWord?: string;
   /** What the email and summaries call the store, e.g. `Cloudinary`, `Media folder`; absent: `Cloudinary`. */
   storeTitle?: string;
+  /** How the summary counts `head` checks, e.g. `File checks: N (stat, from the root down)`; absent: HEAD requests on delivery URLs. */
+  headsLine?: (count: string) => string;
   /** The orphan section's columns, in order (the key and URL columns among them). */
   orphanColumns: readonly OrphanColumn[];
   /** Older orphan headers still read back: their rows get '' for the columns they lack. */
