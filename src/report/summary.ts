@@ -61,7 +61,8 @@ export function summaryLines(r: DetectResult, paint: Paint, reportPath?: string)
   if (windows?.split) lines.push(`Listing: ${windows.reason}`);
   else if (windows?.budgetTight) lines.push(`Listing not split into windows: ${windows.reason}`);
   if (r.api.concurrency) lines.push(paint.yellow(`Admin API calls in flight lowered to ${n(r.api.concurrency.lowest)} (of ${n(r.api.concurrency.max)}) while the store throttled, failed or slowed down`));
-  if (r.api.heads) lines.push(`HEAD requests: ${n(r.api.heads)} (existence checks on delivery URLs; not Admin API calls)`);
+  const headsLine = reportVocabulary(r.backend).headsLine;
+  if (r.api.heads) lines.push(headsLine ? headsLine(n(r.api.heads)) : `HEAD requests: ${n(r.api.heads)} (existence checks on delivery URLs; not Admin API calls)`);
   lines.push(`Time: ${(r.durationMs / 1000).toFixed(1)} s`);
   for (const w of r.warnings) lines.push(paint.yellow(`Warning: ${oneLine(w)}`));
 

@@ -143,7 +143,7 @@ export function newState(input: DetectInput, spool: RowSpool, pending: PendingAs
       orphans: new SortedSpool(orphanOrder, input.findingsChunk),
       counters: { listed: 0, valid: 0, ignored: 0, orphanBytes: 0, ...resume?.counters },
     },
-    overlap: scope.orphans && input.plan !== 'only' && input.plan !== 'stop',
+    overlap: scope.orphans && input.plan !== 'only' && input.plan !== 'stop' && !input.storage.listsLocally,
     halt,
     listSignal: input.signal ? AbortSignal.any([input.signal, halt.signal]) : halt.signal,
     chains: resume?.chains ?? (scope.orphans ? targets.map((t) => newChain(t)) : []),

@@ -69,6 +69,8 @@ export interface ReportVocabulary {
   accountWord?: string;
   /** What the email and summaries call the store, e.g. `Cloudinary`, `Media folder`; absent: `Cloudinary`. */
   storeTitle?: string;
+  /** How the summary counts `head` checks, e.g. `File checks: N (stat, from the root down)`; absent: HEAD requests on delivery URLs. */
+  headsLine?: (count: string) => string;
   /** The orphan section's columns, in order (the key and URL columns among them). */
   orphanColumns: readonly OrphanColumn[];
   /** Older orphan headers still read back: their rows get '' for the columns they lack. */
@@ -91,6 +93,12 @@ export interface StorageBackend {
    * to its end and filtered.
    */
   readonly listOrder?: 'newest-first' | 'unordered';
+  /**
+   * The listing is work on this machine (a folder walk), not waiting on a service: running it beside
+   * the reference read gains nothing on one thread and costs holding every listed asset until the
+   * read ends, so it runs after. Absent: overlapped.
+   */
+  readonly listsLocally?: boolean;
   /** How references the listing did not settle are checked by default (absent: `lookup`). */
   readonly preferredVerify?: 'lookup' | 'head';
 

@@ -108,6 +108,14 @@ describe.each(ENGINES)('a Django media folder with %s', (_name, start) => {
     expect(run.stderr).toContain('Set apart, never orphans: 2');
   });
 
+  it('--days uses the files\' modification time: older files are not judged, references are still checked', async () => {
+    const run = await cli(['detect', '--days', '5', '--output', 'recent.csv']);
+    expect(run.code, run.stderr).toBe(4);
+    const report = readReport(readFileSync(path.join(w.tree.dir, 'recent.csv'), 'utf8'));
+    expect(report.orphans).toEqual([]);
+    expect(report.missing.map((m) => m.public_id).sort()).toEqual(EXPECTED_MISSING);
+  });
+
   it('delete moves the orphans into the quarantine, and restore puts them back byte for byte', async () => {
     const before = new Map(Object.keys(FILES).map((rel) => [rel, { sha: sha(path.join(w.tree.root, rel)), mtime: statSync(path.join(w.tree.root, rel)).mtimeMs }]));
     const { csv } = await detect('round-trip');

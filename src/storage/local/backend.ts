@@ -52,12 +52,62 @@ export const formatOf = (rel: string): string => {
  * since has another inode or mtime, so its id differs; the path in it lets delete() find the file
  * with no state carried between calls.
  */
-const identityOf = (stat: Stats): string => `${stat.dev}:${stat.ino}:${stat.mtimeMs}`;
-export const stableIdOf = (rel: string, stat: Stats, link = false): string => `${rel}@${link ? 'link:' : ''}${identityOf(stat)}`;
+type Identity = Pick<Stats, 'dev' | 'ino' | 'mtimeMs'>;
+const identityOf = (stat: Identity): string => `${stat.dev}:${stat.ino}:${stat.mtimeMs}`;
+export const stableIdOf = (rel: string, stat: Identity, link = false): string => `${rel}@${link ? 'link:' : ''}${identityOf(stat)}`;
 
 function parseStableId(id: string): { rel: string; identity: string } | undefined {
   const at = id.lastIndexOf('@');
   return at > 0 ? { rel: id.slice(0, at), identity: id.slice(at + 1) } : undefined;
+}
+
+/**
+ * A listed file. Its id and URL are made when asked (only orphans are asked): a million files
+ * are walked without a million URLs.
+ */
+class LocalFile implements StoredAsset {
+  readonly resourceType = LOCAL_PARTITION.resourceType;
+  readonly type = LOCAL_PARTITION.type;
+  readonly bytes: number;
+  readonly createdAt: string;
+  private id?: string;
+  // the numbers the id is made of, not the Stats object (four Dates each)
+  private readonly dev: number;
+  private readonly ino: number;
+  private readonly mtimeMs: number;
+
+  constructor(
+    readonly publicId: string,
+    stat: Stats,
+    private readonly folder: { urlOf(rel: string): string },
+  ) {
+    this.bytes = stat.size;
+    this.createdAt = new Date(stat.mtimeMs).toISOString();
+    this.dev = stat.dev;
+    this.ino = stat.ino;
+    this.mtimeMs = stat.mtimeMs;
+  }
+
+  get assetId(): string {
+    return (this.id ??= stableIdOf(this.publicId, { dev: this.dev, ino: this.ino, mtimeMs: this.mtimeMs }));
+  }
+
+  set assetId(id: string) {
+    this.id = id;
+  }
+
+  get format(): string {
+    return formatOf(this.publicId);
+  }
+
+  get secureUrl(): string {
+    return this.folder.urlOf(this.publicId);
+  }
+
+  /** A plain object (what a page holds when it is written out, e.g. a checkpoint or a spool). */
+  toJSON(): StoredAsset {
+    return { publicId: this.publicId, resourceType: this.resourceType, type: this.type, assetId: this.assetId, format: this.format, bytes: this.bytes, createdAt: this.createdAt, secureUrl: this.secureUrl };
+  }
 }
 
 export class LocalFolder implements StorageBackend {
@@ -66,6 +116,7 @@ export class LocalFolder implements StorageBackend {
   readonly limits = LIMITS;
   readonly report = LOCAL_REPORT;
   readonly listOrder = 'unordered' as const;
+  readonly listsLocally = true;
   // a stat answers "is it there" exactly and can say "cannot tell" (EACCES): the HEAD-style check
   readonly preferredVerify = 'head' as const;
   readonly grammar: ReferenceGrammar;
@@ -95,16 +146,7 @@ export class LocalFolder implements StorageBackend {
   }
 
   private asset(rel: string, stat: Stats): StoredAsset {
-    return {
-      publicId: rel,
-      resourceType: LOCAL_PARTITION.resourceType,
-      type: LOCAL_PARTITION.type,
-      assetId: stableIdOf(rel, stat),
-      format: formatOf(rel),
-      bytes: stat.size,
-      createdAt: new Date(stat.mtimeMs).toISOString(),
-      secureUrl: this.urlOf(rel),
-    };
+    return new LocalFile(rel, stat, this);
   }
 
   async listPage(req: ListPageRequest): Promise<ListPage> {

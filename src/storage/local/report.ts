@@ -7,6 +7,7 @@ export const LOCAL_REPORT: ReportVocabulary = {
   urlColumn: 'url',
   accountWord: 'Folder',
   storeTitle: 'Media folder',
+  headsLine: (count) => `Existence checks: ${count} (a stat each, from the root down; no link followed)`,
   orphanColumns: [
     { header: 'path', field: 'publicId' },
     { header: 'size_bytes', field: 'bytes' },
