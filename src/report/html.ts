@@ -76,9 +76,10 @@ export function writeHtml(r: DetectResult, ctx: HtmlContext, write: (text: strin
   if (r.scope.missing) h.push(...missingSection(r.missing));
   h.push('</main>', `<script type="application/json" id="report-data">${scriptJson(meta)}</script>`, '<script type="application/json" id="report-orphans">[');
   write(h.join('\n'));
+  const preview = reportVocabulary(r.backend).preview;
   for (let i = 0; i < shown; i += BATCH) {
     const piece = r.orphans.slice(i, Math.min(shown, i + BATCH)).map((o, k) => {
-      const t = thumbnailFor(o, ctx.signer);
+      const t = preview ? preview(o) : thumbnailFor(o, ctx.signer);
       return (i + k ? ',' : '') + scriptJson([o.publicId, o.resourceType, o.type, o.bytes, o.uploadedAt, t.kind, t.url ?? '', orphanRecord(o, r.backend)]);
     });
     write(piece.join('\n'));
