@@ -78,9 +78,10 @@ export function writeHtml(r: DetectResult, ctx: HtmlContext, write: (text: strin
   write(h.join('\n'));
   // one read of the rows shown (findings may be spooled to disk: no slice from the start per batch)
   const rows = r.orphans.slice(0, shown);
+  const preview = reportVocabulary(r.backend).preview;
   for (let i = 0; i < shown; i += BATCH) {
     const piece = rows.slice(i, Math.min(shown, i + BATCH)).map((o, k) => {
-      const t = thumbnailFor(o, ctx.signer);
+      const t = preview ? preview(o) : thumbnailFor(o, ctx.signer);
       return (i + k ? ',' : '') + scriptJson([o.publicId, o.resourceType, o.type, o.bytes, o.uploadedAt, t.kind, t.url ?? '', orphanRecord(o, r.backend)]);
     });
     write(piece.join('\n'));

@@ -69,6 +69,11 @@ export interface ReportVocabulary {
   accountWord?: string;
   /** What the email and summaries call the store, e.g. `Cloudinary`, `Media folder`; absent: `Cloudinary`. */
   storeTitle?: string;
+  /**
+   * The review page's preview of an orphan, when the store has its own rule (a folder: the file's
+   * public URL itself, for images); absent: Cloudinary's derived thumbnails.
+   */
+  preview?: (o: { url: string; format: string }) => { kind: 'image' | 'none'; url?: string };
   /** How the summary counts `head` checks, e.g. `File checks: N (stat, from the root down)`; absent: HEAD requests on delivery URLs. */
   headsLine?: (count: string) => string;
   /** The orphan section's columns, in order (the key and URL columns among them). */

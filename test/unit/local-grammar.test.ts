@@ -34,9 +34,17 @@ describe('local folder grammar', () => {
 
   it('finds references inside HTML, Markdown and JSON text', () => {
     expect(ids('<p>x</p><img src="/media/forum/img one.png?v=2" alt=""><a href=\'https://example.com/media/b.pdf\'>b</a>', 'text')).toEqual(['forum/img one.png', 'b.pdf']);
-    expect(ids('See ![p](/media/forum/p.jpg "t") and [x](https://other.org/media/x.jpg) and </p>', 'text')).toEqual(['forum/p.jpg']);
+    expect(ids('See ![p](/media/forum/p.jpg "t") and [x](https://other.org/media/x.jpg) and </p>', 'text')).toEqual(['forum/p.jpg', 'foreign: another host (other.org)']);
     expect(ids('{"cover": "\\/media\\/c.png", "n": 1}', 'auto')).toEqual(['c.png']);
     expect(g.jsonLeaves({ avatar: 'profile_pics/a.jpg', n: 1, deep: ['/media/x.png', '../up'] })).toEqual([{ publicId: 'profile_pics/a.jpg' }, { publicId: 'x.png' }]);
+  });
+
+  it('a path outside MEDIA_URL or a URL on another host still protects its trailing parts (never required)', () => {
+    const [found] = g.referencesIn('https://cdn.other.net/uploads/profile_pics/a%20b.jpg?x=1', 'value');
+    expect(found!.parsed.kind).toBe('foreign');
+    expect(g.fallback(found!.raw, found!.parsed as never).map((k) => k.publicId)).toEqual(['uploads/profile_pics/a b.jpg', 'profile_pics/a b.jpg', 'a b.jpg']);
+    expect(g.fallback('/static/../x.css', found!.parsed as never).map((k) => k.publicId)).toEqual(['x.css']);
+    expect(g.fallback('mailto:a@b.c', found!.parsed as never)).toEqual([]);
   });
 
   it('keeps every reading of a value that may hold spaces', () => {

@@ -42,6 +42,29 @@ describe('review page', () => {
     expect(data.exportName).toBe(confirmedName('asset_detection_2026-01-01_000000'));
   });
 
+  it('a media folder\'s page exports its own columns, read back as a folder\'s report', () => {
+    const base = reviewResult();
+    const local = {
+      ...base,
+      backend: 'local',
+      cloudName: '/srv/app/media',
+      orphans: base.orphans.map((o, i) => ({ ...o, resourceType: 'file', type: 'local', assetId: `${o.publicId}@1:2:3`, format: i === 0 ? 'jpg' : 'pdf', url: `https://example.com/media/f${i}` })),
+    };
+    const page = renderHtml(local, { reportName: 'r' });
+    expect(page).toContain('Orphan review — folder');
+    const data = jsonBlock(page, 'report-data') as { csvHead: string; csvTail: string };
+    const orphans = jsonBlock(page, 'report-orphans') as string[][];
+    const parsed = readReport(data.csvHead + orphans[0]![7] + data.csvTail);
+    expect(parsed.backend).toBe('local');
+    expect(Object.keys(parsed.orphans[0]!)).toEqual(['path', 'size_bytes', 'size_mb', 'format', 'modified_at', 'url', 'line']);
+    expect(parsed.orphans[0]!.path).toBe(local.orphans[0]!.publicId);
+    // an image is previewed from its own URL; anything else gets no preview
+    expect(orphans.slice(0, 2).map((o) => [o[5], o[6]])).toEqual([
+      ['image', 'https://example.com/media/f0'],
+      ['none', ''],
+    ]);
+  });
+
   it('says so at the top when the scan is incomplete, and the export keeps that line', () => {
     const partial = reviewResult({ complete: false, incompleteReason: 'rate limit <reached>' });
     const page = renderHtml(partial, { reportName: 'r' });

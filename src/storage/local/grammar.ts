@@ -22,6 +22,8 @@ export interface LocalGrammarContext {
 
 /** JSON leaves read per document at most (a huge document protects its first leaves only). */
 const MAX_JSON_LEAVES = 10_000;
+/** Trailing parts of a refused path kept as protect-only readings (`/uploads/a/b.jpg`: `a/b.jpg`, `b.jpg`…). */
+const MAX_SUFFIXES = 8;
 
 const invalid = (reason: string): ParsedReference => ({ kind: 'invalid', reason });
 const foreign = (reason: string): ParsedReference => ({ kind: 'foreign', reason });
@@ -108,22 +110,20 @@ export function localGrammar(ctx: LocalGrammarContext): ReferenceGrammar {
     const add = (raw: string, at: number, parsed: ParsedReference) => {
       if (seen.has(at)) return;
       seen.add(at);
-      if (parsed.kind === 'foreign') return; // links to other sites are not this folder's business
+      // a link elsewhere is counted as foreign; its path still protects (fallback), in case MEDIA_URL or the hosts are incomplete
       found.push({ raw, parsed });
     };
     const stripQuery = (s: string) => s.replace(/[?#].*$/s, '');
-    // quoted (HTML attributes, JSON strings), <angle> and Markdown (link) forms may hold spaces; bare ones end at one
-    const pattern = /(["'<])((?:https?:)?\/\/[^"'<>\s]+?|\/[^"'<>]*?)\1|(["'<])((?:https?:)?\/\/[^"'<>]*?|\/[^"'<>]*?)>|\]\(((?:https?:)?\/\/[^()<>"'\s]+|\/[^()<>"']+?)(?:\s+["'][^"']*["'])?\)|((?:https?:)?\/\/[^\s"'<>()[\]]+|(?<![\w/.:])\/[^\s"'<>()[\]]+)/g;
+    // quoted (HTML attributes, JSON strings), Markdown link targets (also in <angle> form) may hold spaces; bare ones end at one
+    const pattern = /(["'])((?:https?:)?\/\/[^"'<>\s]+?|\/[^"'<>]*?)\1|\(<((?:https?:)?\/\/[^"'<>]*?|\/[^"'<>]*?)>|\]\(((?:https?:)?\/\/[^()<>"'\s]+|\/[^()<>"']+?)(?:\s+["'][^"']*["'])?\)|((?:https?:)?\/\/[^\s"'<>()[\]]+|(?<![\w/.:<])\/[^\s"'<>()[\]]+)/g;
     for (const m of flat.matchAll(pattern)) {
-      const raw = (m[2] ?? m[4] ?? m[5] ?? m[6] ?? '').trim();
+      const raw = (m[2] ?? m[3] ?? m[4] ?? m[5] ?? '').trim();
       const at = m.index + m[0].indexOf(raw);
       if (!raw) continue;
       if (raw.startsWith('//') || /^https?:/i.test(raw)) {
         if (!/^(?:https?:)?\/\/[^/]+\//i.test(raw)) continue;
         add(raw, at, parseUrl(raw));
-      } else if (media.path && raw.startsWith(media.path)) {
-        add(raw, at, sitePath(stripQuery(raw)));
-      } else if (raw.startsWith(rootPrefix)) {
+      } else if (raw.startsWith('/') && raw.length > 1) {
         add(raw, at, sitePath(stripQuery(raw)));
       }
     }
@@ -137,11 +137,30 @@ export function localGrammar(ctx: LocalGrammarContext): ReferenceGrammar {
       return inText(value);
     },
     fallback(raw: string): AssetKey[] {
-      // a value naming a file by the root's own absolute path keeps that file, never more
       const p = raw.trim().replace(/[?#].*$/s, '');
-      if (!p.startsWith(rootPrefix)) return [];
-      const rel = p.slice(rootPrefix.length);
-      return badRelative(rel) ? [] : [{ publicId: rel }];
+      // a value naming a file by the root's own absolute path keeps that file, never more
+      if (p.startsWith(rootPrefix)) {
+        const rel = p.slice(rootPrefix.length);
+        return badRelative(rel) ? [] : [{ publicId: rel }];
+      }
+      // a path outside MEDIA_URL, or a URL on a host not listed, may still be this folder's file
+      // served another way: its trailing parts are kept (never required, never resolved)
+      let sitePathOf: string | undefined;
+      if (/^(?:https?:)?\/\//i.test(p)) {
+        try {
+          sitePathOf = new URL(p.startsWith('//') ? `https:${p}` : p).pathname;
+        } catch {
+          return [];
+        }
+      } else if (p.startsWith('/')) sitePathOf = p;
+      if (!sitePathOf) return [];
+      const parts = (decode(sitePathOf) ?? sitePathOf).split('/').filter(Boolean);
+      const keys: AssetKey[] = [];
+      for (let i = Math.max(0, parts.length - MAX_SUFFIXES); i < parts.length; i++) {
+        const rel = parts.slice(i).join('/');
+        if (!badRelative(rel)) keys.push({ publicId: rel });
+      }
+      return keys;
     },
     jsonLeaves(document: unknown): AssetKey[] {
       const keys: AssetKey[] = [];
