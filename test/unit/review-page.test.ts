@@ -48,7 +48,7 @@ describe('review page', () => {
       ...base,
       backend: 'local',
       cloudName: '/srv/app/media',
-      orphans: base.orphans.map((o, i) => ({ ...o, resourceType: 'file', type: 'local', assetId: `${o.publicId}@1:2:3`, format: i === 0 ? 'jpg' : 'pdf', url: `https://example.com/media/f${i}` })),
+      orphans: base.orphans.slice().map((o, i) => ({ ...o, resourceType: 'file', type: 'local', assetId: `${o.publicId}@1:2:3`, format: i === 0 ? 'jpg' : 'pdf', url: `https://example.com/media/f${i}` })),
     };
     const page = renderHtml(local, { reportName: 'r' });
     expect(page).toContain('Orphan review — folder');
