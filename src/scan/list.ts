@@ -232,13 +232,14 @@ export async function listChains(
 }
 
 /**
- * Absence is proven only by a complete Admin listing that was not cut short by --days (a prefix
- * listing is ordered by public_id, so it is whole for its prefix). Search windows never prove
- * absence: the search index may lag behind uploads, so what they did not return is looked up.
+ * Absence is proven only by a complete Admin listing with no --days filter: a prefix listing is
+ * whole for its prefix, but with --days the older assets it skipped were never recorded as
+ * existing, so what the references need is looked up. Search windows never prove absence: the
+ * search index may lag behind uploads, so what they did not return is looked up.
  */
 function fullyListed(chains: Chain[], options: ListOptions, partitions: readonly Partition[]): ListOutcome['fullyListed'] {
   const out: ListOutcome['fullyListed'] = [];
-  if (options.since && !options.prefix) return out;
+  if (options.since) return out;
   // a target is whole when every chain of it is complete, without gaps, and none is a search window
   const byTarget = new Map<string, Chain[]>();
   for (const c of chains) byTarget.set(partitionKey(c.target), [...(byTarget.get(partitionKey(c.target)) ?? []), c]);

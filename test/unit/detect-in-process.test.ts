@@ -69,4 +69,26 @@ describe('detect() in-process', () => {
     expect(result.listing.assets).toBe(0);
     expect(result.missing).toEqual([]);
   });
+
+  it('--days with --prefix: an older asset under the prefix that a row names is looked up, never reported missing', async () => {
+    const old = await CloudinaryEmulator.start({ cloudName: 'lib-cloud' });
+    const refs = await sqlite.start();
+    const backend = await openStorage(config, { CLOUDINARY_URL: old.cloudinaryUrl });
+    try {
+      old.addAsset({ public_id: 'a/old', created_at: '2020-01-01T00:00:00Z' });
+      old.addAsset({ public_id: 'a/new' });
+      await refs.exec(`CREATE TABLE posts (id INTEGER PRIMARY KEY, image TEXT, body TEXT)`);
+      await refs.exec(`INSERT INTO posts VALUES (1, 'a/old', NULL), (2, 'a/new', NULL), (3, 'a/gone', NULL)`);
+      const reader = await openDatabase(refs.url, { statementTimeoutSeconds: 30 });
+      const scope = buildScope({ days: '7', prefix: 'a/' }, new Date(), CLOUDINARY_PARTITIONS, 'cloudinary');
+      const result = await detect({ config, scope, storage: backend, reader, log: silentLogger, version: 'test' });
+      expect(result.complete).toBe(true);
+      expect([...result.orphans]).toEqual([]);
+      expect([...result.missing].map((m) => m.publicId)).toEqual(['a/gone']);
+    } finally {
+      backend.close();
+      await old.stop();
+      await refs.close();
+    }
+  });
 });
