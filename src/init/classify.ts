@@ -1,8 +1,9 @@
 /**
- * Pure: does a sampled column hold Cloudinary references? A value counts when the parser finds a
- * delivery URL or `RT/TYPE/…` form of this account in it, or when its bare reading names an asset
- * (or a folder) seen in the account sample. Values are read exactly as detect reads them
- * (`valuesOf` + `referencesIn`), so a column init calls covered is a column detect can read.
+ * Pure: does a sampled column hold references to the store? A value counts when the grammar finds a
+ * URL or path that says it lives in this store (Cloudinary: a delivery URL or `RT/TYPE/…` form of
+ * this account), or when its bare reading names an asset (or a folder) seen in the store's sample.
+ * Values are read exactly as detect reads them (`valuesOf` + the grammar), so a column init calls
+ * covered is a column detect can read. Without a store's grammar, Cloudinary's is used.
  */
 import { jsonLeafCandidates } from '../storage/cloudinary/grammar/fallback.js';
 import { valuesOf } from '../references/collect.js';
@@ -11,6 +12,8 @@ import { parseReference } from '../storage/cloudinary/grammar/parse.js';
 import type { ParseContext } from '../storage/cloudinary/grammar/context.js';
 import type { AssetSample } from './assets.js';
 import type { ColumnSample } from './sample.js';
+import type { ReferenceGrammar } from '../storage/backend.js';
+import type { AssetKey } from '../references/types.js';
 
 export interface ColumnFinding {
   sample: ColumnSample;
@@ -35,8 +38,17 @@ export interface ColumnFinding {
   referenced: Array<{ text: string; value: unknown; ids: Set<string> }>;
 }
 
-export interface ClassifyContext {
+/** How init reads a value: the chosen store's grammar, or Cloudinary's (also with no store at all). */
+export interface Reading {
   parse: ParseContext;
+  /** A store other than Cloudinary: its own grammar reads the values. */
+  grammar?: ReferenceGrammar;
+}
+
+const referencesOf = (value: string, r: Reading, mode: ExtractMode): FoundReference[] => (r.grammar ? r.grammar.referencesIn(value, mode) : referencesIn(value, r.parse, mode));
+const leavesOf = (document: unknown, r: Reading): AssetKey[] => (r.grammar ? r.grammar.jsonLeaves(document) : jsonLeafCandidates(document, r.parse));
+
+export interface ClassifyContext extends Reading {
   assets: AssetSample;
   /** No credentials: URLs of any cloud count, since this account's name is unknown. */
   anyCloud: boolean;
@@ -51,7 +63,13 @@ export function cloudOfUrl(raw: string): string | undefined {
 }
 
 /** A reference that says where it lives (URL or `RT/TYPE/…`): bare ids never carry a delivery type. */
-const isTyped = (f: FoundReference): boolean => f.parsed.kind === 'asset' && f.parsed.candidates.some((c) => c.type !== undefined);
+const isCloudinaryTyped = (f: FoundReference): boolean => f.parsed.kind === 'asset' && f.parsed.candidates.some((c) => c.type !== undefined);
+
+/** Another store's reference says where it lives when the grammar took a URL or a site path for certain. */
+const LOCATED_RE = /^\s*(?:[a-z][a-z0-9+.-]*:|\/)/i;
+const isStoreTyped = (f: FoundReference): boolean => f.parsed.kind === 'asset' && !f.parsed.protectOnly && LOCATED_RE.test(f.raw);
+
+const isTyped = (f: FoundReference, r: Reading): boolean => (r.grammar ? isStoreTyped(f) : isCloudinaryTyped(f));
 
 function namesSampledAsset(f: FoundReference, assets: AssetSample): boolean {
   if (f.parsed.kind !== 'asset') return false;
@@ -63,13 +81,13 @@ function namesSampledAsset(f: FoundReference, assets: AssetSample): boolean {
 }
 
 /** The public_ids a value names when read in `mode` (every candidate of every reference). */
-export function idsRead(value: unknown, ctx: ParseContext, mode: ExtractMode): Set<string> {
+export function idsRead(value: unknown, ctx: Reading, mode: ExtractMode): Set<string> {
   const ids = new Set<string>();
   for (const v of valuesOf(value, mode)) {
-    for (const f of referencesIn(v.value, ctx, v.mode ?? mode)) {
+    for (const f of referencesOf(v.value, ctx, v.mode ?? mode)) {
       if (f.parsed.kind === 'asset') for (const c of f.parsed.candidates) ids.add(c.publicId);
     }
-    if (v.document !== undefined) for (const c of jsonLeafCandidates(v.document, ctx)) ids.add(c.publicId);
+    if (v.document !== undefined) for (const c of leavesOf(v.document, ctx)) ids.add(c.publicId);
   }
   return ids;
 }
@@ -86,17 +104,17 @@ interface ValueReading {
 function readValue(value: unknown, ctx: ClassifyContext, clouds: Map<string, number>): ValueReading {
   const reading: ValueReading = { typed: [], matched: [], foreign: 0, text: false, textSuffices: true };
   for (const v of valuesOf(value)) {
-    const found = referencesIn(v.value, ctx.parse, v.mode ?? 'auto');
-    const scanned = v.mode === 'text' ? found : referencesIn(v.value, ctx.parse, 'text');
+    const found = referencesOf(v.value, ctx, v.mode ?? 'auto');
+    const scanned = v.mode === 'text' ? found : referencesOf(v.value, ctx, 'text');
     const scannedIds = new Set(scanned.flatMap((f) => (f.parsed.kind === 'asset' ? f.parsed.candidates.map((c) => c.publicId) : [])));
     for (let f of found) {
-      const cloud = CLOUDINARY_HOST_RE.test(f.raw) ? cloudOfUrl(f.raw) : undefined;
+      const cloud = !ctx.grammar && CLOUDINARY_HOST_RE.test(f.raw) ? cloudOfUrl(f.raw) : undefined;
       if (cloud) clouds.set(cloud, (clouds.get(cloud) ?? 0) + 1);
       if (f.parsed.kind === 'foreign' && ctx.anyCloud && cloud) f = { raw: f.raw, parsed: parseReference(f.raw, { ...ctx.parse, cloudName: cloud }) };
-      if (isTyped(f)) reading.typed.push(f);
+      if (isTyped(f, ctx)) reading.typed.push(f);
       else if (namesSampledAsset(f, ctx.assets)) reading.matched.push(f);
       else {
-        if (f.parsed.kind === 'foreign' && CLOUDINARY_HOST_RE.test(f.raw)) reading.foreign++;
+        if (f.parsed.kind === 'foreign' && (ctx.grammar ? f.parsed.noAsset : CLOUDINARY_HOST_RE.test(f.raw))) reading.foreign++;
         continue;
       }
       if (v.mode === 'text' || found.length > 1 || f.raw.trim() !== v.value.trim()) reading.text = true;
@@ -104,7 +122,7 @@ function readValue(value: unknown, ctx: ClassifyContext, clouds: Map<string, num
     }
     if (v.document !== undefined) {
       // bare ids inside a JSON document (detect protects them the same way)
-      const leaves: FoundReference = { raw: v.value, parsed: { kind: 'asset', candidates: jsonLeafCandidates(v.document, ctx.parse) } };
+      const leaves: FoundReference = { raw: v.value, parsed: { kind: 'asset', candidates: leavesOf(v.document, ctx) } };
       if (namesSampledAsset(leaves, ctx.assets)) {
         reading.matched.push(leaves);
         reading.text = true;

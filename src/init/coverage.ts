@@ -14,8 +14,7 @@
  */
 import type { FileConfig, SourceConfig } from '../config/schema.js';
 import type { ReferenceReader } from '../database/types.js';
-import type { ParseContext } from '../storage/cloudinary/grammar/context.js';
-import { idsRead, type ColumnFinding } from './classify.js';
+import { idsRead, type ColumnFinding, type Reading } from './classify.js';
 
 /** Sampled values sent to a query source's check: a bound on the statement's size. */
 export const COVERAGE_VALUES = 100;
@@ -33,7 +32,7 @@ export interface Coverage {
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Whether reading the referenced values in the source's mode finds every id the sample holds. */
-function misreadBy(source: SourceConfig, finding: ColumnFinding, ctx: ParseContext, texts?: Set<string>): number {
+function misreadBy(source: SourceConfig, finding: ColumnFinding, ctx: Reading, texts?: Set<string>): number {
   let missed = 0;
   for (const ref of finding.referenced) {
     if (texts && !texts.has(ref.text)) continue;
@@ -43,8 +42,7 @@ function misreadBy(source: SourceConfig, finding: ColumnFinding, ctx: ParseConte
   return missed;
 }
 
-export interface CoverageOptions {
-  parse: ParseContext;
+export interface CoverageOptions extends Reading {
   /** When the cloud name is unknown, extract modes cannot be judged. */
   checkExtract: boolean;
 }
@@ -66,10 +64,10 @@ export async function checkCoverage(reader: ReferenceReader, config: FileConfig,
     const c = finding.sample.column;
     const direct = tables.filter((t) => t.tableKey === c.tableKey && t.source.column === c.column).map((t) => t.source);
     if (direct.length > 0) {
-      const misread = options.checkExtract ? direct.every((s) => misreadBy(s, finding, options.parse) > 0) : false;
+      const misread = options.checkExtract ? direct.every((s) => misreadBy(s, finding, options) > 0) : false;
       coverage.push(
         misread
-          ? { finding, status: 'misread', by: direct.map((s) => s.name), detail: `its extract mode ("${direct[0]!.extract}") does not find the references in ${misreadBy(direct[0]!, finding, options.parse)} sampled value(s); use "auto" or "text"` }
+          ? { finding, status: 'misread', by: direct.map((s) => s.name), detail: `its extract mode ("${direct[0]!.extract}") does not find the references in ${misreadBy(direct[0]!, finding, options)} sampled value(s); use "auto" or "text"` }
           : { finding, status: 'covered', by: direct.map((s) => s.name) },
       );
       continue;
@@ -91,7 +89,7 @@ export async function checkCoverage(reader: ReferenceReader, config: FileConfig,
       by.push(source.name);
       const texts = new Set(r.value);
       for (const t of texts) returned.add(t);
-      if (options.checkExtract) misread += misreadBy(source, finding, options.parse, texts);
+      if (options.checkExtract) misread += misreadBy(source, finding, options, texts);
     }
     const missing = wanted.filter((t) => !returned.has(t)).length;
     if (missing === 0 && misread === 0) coverage.push({ finding, status: 'covered', by });

@@ -3,12 +3,10 @@ import type { ReferenceReader } from '../database/types.js';
 import type { Logger } from '../log.js';
 import type { AssetSample } from './assets.js';
 import { qualifiedName, type CandidateColumn } from './catalog.js';
-import { classifyColumn, type ColumnFinding } from './classify.js';
-import type { ParseContext } from '../storage/cloudinary/grammar/context.js';
+import { classifyColumn, type ColumnFinding, type Reading } from './classify.js';
 import { byTable, sampleTable } from './sample.js';
 
-export interface DiscoverOptions {
-  parse: ParseContext;
+export interface DiscoverOptions extends Reading {
   assets: AssetSample;
   anyCloud: boolean;
   sampleSize: number;
@@ -41,10 +39,10 @@ export async function discover(reader: ReferenceReader, options: DiscoverOptions
   let done = 0;
   for (const group of groups) {
     options.signal?.throwIfAborted();
-    const samples = await sampleTable(reader, group, { sampleSize: options.sampleSize, hosts: options.parse.hosts });
+    const samples = await sampleTable(reader, group, { sampleSize: options.sampleSize, hosts: options.parse.hosts, hints: options.grammar?.sampleHints });
     for (const sample of samples) {
       for (const p of sample.problems) problems.push(`${qualifiedName(sample.column)}: ${p}`);
-      const finding = classifyColumn(sample, { parse: options.parse, assets: options.assets, anyCloud: options.anyCloud });
+      const finding = classifyColumn(sample, { parse: options.parse, ...(options.grammar ? { grammar: options.grammar } : {}), assets: options.assets, anyCloud: options.anyCloud });
       for (const [cloud, count] of finding.clouds) clouds.set(cloud, (clouds.get(cloud) ?? 0) + count);
       findings.push(finding);
       log.debug(`  ${qualifiedName(sample.column)}: ${finding.sampled} values, ${finding.urlValues} with URLs, ${finding.idValues} public_ids${finding.foreignValues ? `, ${finding.foreignValues} foreign` : ''}`);

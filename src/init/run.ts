@@ -13,9 +13,11 @@ import type { DatabaseTarget, ReferenceReader } from '../database/types.js';
 import { usageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { writeAtomic } from '../report/write.js';
+import type { ReferenceGrammar } from '../storage/backend.js';
 import { parseStorage, storageChosen } from '../storage/open.js';
 import { emptyAssetSample, sampleAssets, type AssetSample } from './assets.js';
 import { qualifiedName } from './catalog.js';
+import type { Reading } from './classify.js';
 import { checkCoverage, type Coverage } from './coverage.js';
 import { discover, type Discovery } from './discover.js';
 import { proposeSources, renderConfig, type Proposal } from './render.js';
@@ -76,11 +78,14 @@ export async function runInit(input: InitInput): Promise<InitResult> {
   const storageFlags = { storage: input.storage, configDir: path.dirname(target) };
   const store = storageChosen(storageConfig, input.env, storageFlags) ? parseStorage(storageConfig, input.env, storageFlags) : undefined;
   let assets: AssetSample = emptyAssetSample();
+  // a store other than Cloudinary reads values with its own grammar; Cloudinary's needs no connection
+  let grammar: ReferenceGrammar | undefined;
   if (store) {
     log.info(`asset-audit ${input.version} init — ${store.label}, database ${input.database.label}`);
     const storage = await store.open({ ...GUARD, onWarn: (b) => log.warn(`${b.limit - b.remaining}/${b.limit} Admin API calls used this hour`), onRetry: (m) => log.debug(m) });
     try {
       assets = await sampleAssets(storage);
+      if (store.name !== 'cloudinary') grammar = storage.grammar;
     } finally {
       storage.close();
     }
@@ -91,6 +96,7 @@ export async function runInit(input: InitInput): Promise<InitResult> {
     log.warn('CLOUDINARY_URL is not set: only URLs and image/upload/… values are recognised, and URLs of any cloud count. Columns of bare public_ids are not found; set CLOUDINARY_URL to match them against the account.');
   }
   const parse = { cloudName: store?.account ?? '', hosts };
+  const reading = { parse, ...(grammar ? { grammar } : {}) };
 
   const reader = await input.database.open({ statementTimeoutSeconds: input.timeoutSeconds });
   try {
@@ -98,7 +104,7 @@ export async function runInit(input: InitInput): Promise<InitResult> {
     if (checking) for (const source of existing!.references) sourceSql(source, reader.sql);
     let found: Discovery;
     try {
-      found = await discover(reader, { parse, assets, anyCloud: !store, sampleSize: input.sampleSize, log });
+      found = await discover(reader, { ...reading, assets, anyCloud: !store, sampleSize: input.sampleSize, log });
     } catch (err) {
       throw reader.error(err);
     }
@@ -107,7 +113,7 @@ export async function runInit(input: InitInput): Promise<InitResult> {
     if (!store && found.clouds.size > 0) {
       log.info(`Cloud names seen in URLs: ${[...found.clouds].map(([c, k]) => `${c} (${k})`).join(', ')}`);
     }
-    if (checking) return await coverageOf(reader, existing!, found, parse, Boolean(store), target, log);
+    if (checking) return await coverageOf(reader, existing!, found, reading, Boolean(store), target, log);
     return draft(found, { target, existing, folders: assets.folders, database: input.database.label, cloud: store?.account, sampleSize: input.sampleSize, quote: reader.sql.quote, version: input.version, at: (input.now ?? (() => new Date()))() });
   } finally {
     await reader.close();
@@ -171,14 +177,14 @@ async function coverageOf(
   reader: ReferenceReader,
   config: FileConfig,
   found: Discovery,
-  parse: { cloudName: string; hosts: string[] },
+  reading: Reading,
   checkExtract: boolean,
   file: string,
   log: Logger,
 ): Promise<InitResult> {
   let result: { coverage: Coverage[]; problems: string[] };
   try {
-    result = await checkCoverage(reader, config, found.holding, { parse, checkExtract });
+    result = await checkCoverage(reader, config, found.holding, { ...reading, checkExtract });
   } catch (err) {
     throw reader.error(err);
   }

@@ -23,9 +23,10 @@ const BASE_HINTS = [
   'public_?id',
 ];
 
-export function hintPattern(hosts: string[] = []): string {
+/** Cloudinary's hints, or the chosen store's own (`ReferenceGrammar.sampleHints`), and the configured hosts. */
+export function hintPattern(hosts: string[] = [], hints?: readonly string[]): string {
   const extra = hosts.map((h) => h.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return [...BASE_HINTS, ...extra].join('|');
+  return [...(hints ?? BASE_HINTS), ...extra].join('|');
 }
 
 export type { SampledValue };
@@ -47,6 +48,8 @@ export interface ColumnSample {
 export interface SampleOptions {
   sampleSize?: number;
   hosts?: string[];
+  /** The store's own hint patterns (regular-expression fragments); Cloudinary's by default. */
+  hints?: readonly string[];
   onTable?: (table: string) => void;
 }
 
@@ -59,7 +62,7 @@ export async function sampleTable(reader: ReferenceReader, columns: CandidateCol
   const readable = samples.filter((s) => s.column.readable);
   for (const s of samples) if (!s.column.readable) s.problems.push('not readable by this database role (no SELECT privilege)');
   if (readable.length === 0) return samples;
-  const pattern = hintPattern(options.hosts);
+  const pattern = hintPattern(options.hosts, options.hints);
 
   const pass = await reader.isolate(() => reader.catalog.countPass(readable.map((s) => s.column), pattern, FULL_SCAN_ROWS));
   if (pass.ok) {

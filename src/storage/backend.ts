@@ -46,6 +46,11 @@ export interface ReferenceGrammar {
   jsonLeaves(document: unknown, hint?: string): AssetKey[];
   /** A row's type column (e.g. `resource_type`) as a hint for bare ids, when this store knows the value. */
   hintOf(value: unknown): string | undefined;
+  /**
+   * Regular-expression fragments that mark a sampled value as likely to hold a reference (init's
+   * sampling favours such values); Cloudinary's hosts and forms when absent.
+   */
+  readonly sampleHints?: readonly string[];
 }
 
 /** The fields of an orphan row (src/audit/result.ts) a report column can show; `sizeMb` is bytes in MiB. */

@@ -48,6 +48,16 @@ describe.each(TEST_DATABASES)('ImageKit: detect → delete → restore, referenc
     await db?.close();
   });
 
+  it('init finds both columns with ImageKit\'s own grammar (paths, URLs, rich text)', async () => {
+    const fresh = workspace();
+    const run = await runCli(['init'], { cwd: fresh, env });
+    expect(run.code, run.stderr).toBe(0);
+    const text = readFileSync(path.join(fresh, 'asset-audit.config.json'), 'utf8');
+    expect(text).toMatch(/"table": "photos", "column": "image"/);
+    expect(text).toMatch(/"table": "posts", "column": "body"/);
+    expect(run.stderr + run.stdout).not.toContain('e2e+secret');
+  });
+
   it('detect reports the orphans and the missing file in ImageKit words, and never shows the key', async () => {
     const run = await runCli(['detect', '-o', 'report.csv'], { cwd: dir, env });
     expect(run.code, run.stderr).toBe(1);

@@ -49,6 +49,8 @@ export function badRelative(rel: string): string | undefined {
   return undefined;
 }
 
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 export function localGrammar(ctx: LocalGrammarContext): ReferenceGrammar {
   const media = parseMediaUrl(ctx.mediaUrl);
   const hosts = new Set([...ctx.hosts.map((h) => h.toLowerCase()), ...(media.host ? [media.host] : [])]);
@@ -176,6 +178,8 @@ export function localGrammar(ctx: LocalGrammarContext): ReferenceGrammar {
       return keys;
     },
     hintOf: () => undefined,
+    // a site path under MEDIA_URL marks a reference; FileField values are matched against the folder's sample
+    sampleHints: [escapeRe(media.path ?? '/media/')],
   };
 }
 

@@ -4,6 +4,8 @@ import type { ReferenceGrammar } from '../../backend.js';
 import { referencesIn } from './extract.js';
 import { keyOfPath, normalisePath, parseReference, protectOnly, type ImageKitContext } from './parse.js';
 
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** JSON leaves longer than this are prose, not paths; documents past MAX_LEAVES are not walked further. */
 const MAX_LEAF = 512;
 const MAX_LEAVES = 10_000;
@@ -36,6 +38,7 @@ export function imageKitGrammar(ctx: ImageKitContext): ReferenceGrammar {
     },
     // ImageKit has one partition: no column narrows a bare path
     hintOf: () => undefined,
+    sampleHints: ['ik\\.imagekit\\.io', ...(ctx.hosts ?? []).map(escapeRe)],
   };
 }
 

@@ -8,6 +8,8 @@ import { parseS3Reference } from './parse.js';
 export { s3GrammarContext, normalisePrefix, type S3GrammarContext } from './context.js';
 export { parseS3Reference } from './parse.js';
 
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** JSON leaves longer than this are prose, not keys. */
 const MAX_LEAF = 1024;
 const MAX_LEAVES = 10_000;
@@ -20,6 +22,7 @@ export function s3Grammar(input: Parameters<typeof s3GrammarContext>[0]): Refere
     jsonLeaves: (document) => jsonLeafKeys(document, ctx),
     // one partition: a type column narrows nothing
     hintOf: () => undefined,
+    sampleHints: ['s3://', 'amazonaws\\.com', escapeRe(input.bucket)],
   };
 }
 
