@@ -123,6 +123,9 @@ export async function listChains(
         tally(extras.apart, page.apart);
         tally(extras.gaps, page.gaps);
         if (page.gaps?.length) chain.gaps = (chain.gaps ?? 0) + page.gaps.length;
+        // an entry set apart (a folder's symlink) is not listed, yet a reference may name it or a path through it:
+        // such a listing proves no absence, so what it did not show is looked at (a link counts as present)
+        if (page.apart?.length) chain.gaps = (chain.gaps ?? 0) + page.apart.length;
         for (const note of page.notes ?? []) if (extras.notes.length < APART_SAMPLES) extras.notes.push(note);
         let reachedWindowEnd = false;
         const w = chain.window?.via === 'list' ? chain.window : undefined;

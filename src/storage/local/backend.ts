@@ -19,6 +19,8 @@ import { Prober } from './probe.js';
 import { defaultTrash, moveNoClobber, refuseUnsafeRoot, removeRun, sha256File, staleRuns } from './quarantine.js';
 import { LOCAL_REPORT } from './report.js';
 import { FolderWalk } from './walk.js';
+import { foldingWarning, type Folding } from './folding.js';
+import { refusal } from '../../errors.js';
 import { LOCAL_PARTITION } from './partition.js';
 
 export { LOCAL_PARTITION };
@@ -39,6 +41,8 @@ export interface LocalOptions {
   hosts: string[];
   /** Where delete() moves files (a run's own folder); set only for a delete. */
   quarantine?: string;
+  /** Whether the root's filesystem folds case or Unicode normalisation (folding.ts), as seen at open. */
+  folding?: Folding;
 }
 
 export const formatOf = (rel: string): string => {
@@ -126,6 +130,8 @@ export class LocalFolder implements StorageBackend {
   private readonly walks = new Map<string, FolderWalk>();
   private readonly prober: Prober;
   private readonly urlBase: string | undefined;
+  /** Said once, on the first listing page: the filesystem folds spellings that keys keep apart. */
+  private foldingNote: string | undefined;
 
   constructor(readonly options: LocalOptions) {
     this.account = options.root;
@@ -133,7 +139,12 @@ export class LocalFolder implements StorageBackend {
     this.prober = new Prober(options.root);
     const media = parseMediaUrl(options.mediaUrl);
     this.urlBase = !media.path ? undefined : media.origin ? `${media.origin}${media.path}` : options.hosts[0] ? `https://${options.hosts[0]}${media.path}` : media.path;
-    if (options.quarantine) refuseUnsafeRoot(options.root, options.quarantine);
+    this.foldingNote = options.folding && foldingWarning(options.root, options.folding);
+    if (options.quarantine) {
+      refuseUnsafeRoot(options.root, options.quarantine);
+      // an orphan's exact spelling proves nothing where another spelling of it is served
+      if (this.foldingNote) throw refusal(`refusing to delete from ${options.root}: ${this.foldingNote}`);
+    }
   }
 
   /** Where delete() moves files, when this backend was opened for a delete. */
@@ -166,6 +177,10 @@ export class LocalFolder implements StorageBackend {
     const out: ListPage = { assets: page.files.map((f) => this.asset(f.rel, f.stat)) };
     if (page.apart.length) out.apart = page.apart;
     if (page.gaps.length) out.gaps = page.gaps;
+    if (this.foldingNote) {
+      page.notes.unshift(this.foldingNote);
+      this.foldingNote = undefined;
+    }
     if (page.notes.length) out.notes = page.notes;
     if (walk.done) {
       walk.close();

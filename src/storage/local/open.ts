@@ -5,6 +5,7 @@ import { usageError } from '../../errors.js';
 import type { StorageFlags } from '../backend.js';
 import { LocalFolder } from './backend.js';
 import { defaultTrash, runName } from './quarantine.js';
+import { detectFolding } from './folding.js';
 
 export function openLocalFolder(root: string, origin: string, settings: { mediaUrl?: string; hosts?: string[] }, flags: StorageFlags): LocalFolder {
   let real: string;
@@ -16,5 +17,5 @@ export function openLocalFolder(root: string, origin: string, settings: { mediaU
     throw err;
   }
   const quarantine = flags.deleting ? (flags.quarantineDir ? path.resolve(flags.quarantineDir) : path.join(defaultTrash(real), runName(new Date()))) : undefined;
-  return new LocalFolder({ root: real, mediaUrl: settings.mediaUrl, hosts: settings.hosts ?? [], quarantine });
+  return new LocalFolder({ root: real, mediaUrl: settings.mediaUrl, hosts: settings.hosts ?? [], quarantine, folding: detectFolding(real) });
 }
