@@ -75,6 +75,16 @@ const CASES: Array<[string, ExtractMode, Expect]> = [
   ['https://ik.imagekit.io/shop/a.jpg,https://ik.imagekit.io/shop/b.jpg', 'text', ['a.jpg', 'b.jpg']],
   ['background: url(https://media.example.com/bg.webp);', 'auto', 'bg.webp'],
   ['nothing to see here', 'text', 'nothing'],
+  // text: a URL on an unlisted host may be a custom endpoint nobody listed: its path is kept, never required
+  ['<img src="https://media.unlisted.com/blog/a.jpg">', 'text', 'protect:blog/a.jpg|a.jpg'],
+  ['<img src="https://media.unlisted.com/blog/a.jpg" alt="">', 'auto', 'protect:blog/a.jpg|a.jpg'],
+  ['<img src="//media.unlisted.com/a.jpg">', 'text', 'protect:a.jpg'],
+  ['See ![x](https://cdn.other.org/tr:w-100/x/y.png).', 'text', 'protect:x/y.png|y.png'],
+  ['{"u":"https:\\/\\/img.other.net\\/a\\/b.jpg"}', 'text', 'protect:a/b.jpg|b.jpg'],
+  ['<img src="https://ik.imagekit.io/shop/a.jpg"><img src="https://media.unlisted.com:8443/b.jpg">', 'text', ['a.jpg', 'protect:b.jpg']],
+  ['<a href="https://example.com/">home</a> and https://example.com', 'text', 'nothing'],
+  ['Read https://imagekit.io/docs/signed-urls and https://api.imagekit.io/v1/files first', 'text', 'nothing'],
+  ['https://media.unlisted.com/a.jpg', 'auto', 'foreign'],
   ['folder/a.jpg is our logo', 'auto', 'nothing'],
   // must NOT resolve: other ImageKit ids, ImageKit's service hosts, other hosts, look-alikes
   ['https://ik.imagekit.io/other/a.jpg', 'value', 'foreign!'],
