@@ -7,6 +7,7 @@
  */
 import type { ExtractMode, FoundReference } from '../../backend.js';
 import { customEndpoints, isKnownHost, parseReference, protectOnly, SHARED_HOST, type ImageKitContext } from './parse.js';
+import { maskSigning } from './signing.js';
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const ENTITIES: Readonly<Record<string, string>> = { amp: '&', quot: '"', apos: "'", lt: '<', gt: '>', sol: '/', colon: ':' };
@@ -94,6 +95,13 @@ const TEXTY_RE = /[\s<>"'(){}[\]]/;
 const protectsOnly = (f: FoundReference): boolean => f.parsed.kind === 'asset' && f.parsed.protectOnly === true;
 
 export function referencesIn(value: string, ctx: ImageKitContext, mode: ExtractMode): FoundReference[] {
+  const found = read(value, ctx, mode);
+  // a refused value may be shown in the summary: its signature must not be
+  for (const f of found) if (f.parsed.kind !== 'asset') maskSigning(f.raw);
+  return found;
+}
+
+function read(value: string, ctx: ImageKitContext, mode: ExtractMode): FoundReference[] {
   const v = value.trim();
   if (v === '') return [];
   if (mode === 'value') return [{ raw: v, parsed: parseReference(v, ctx) }];
