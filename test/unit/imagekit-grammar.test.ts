@@ -85,6 +85,10 @@ const CASES: Array<[string, ExtractMode, Expect]> = [
   ['<a href="https://example.com/">home</a> and https://example.com', 'text', 'nothing'],
   ['Read https://imagekit.io/docs/signed-urls and https://api.imagekit.io/v1/files first', 'text', 'nothing'],
   ['https://media.unlisted.com/a.jpg', 'auto', 'foreign'],
+  // a URL percent-encoded in another URL's query (Next.js image optimiser, other proxies)
+  ['<img src="/_next/image?url=https%3A%2F%2Fik.imagekit.io%2Fshop%2Fproducts%2Fa.jpg&amp;w=640&amp;q=75">', 'text', 'products/a.jpg'],
+  ['https://shop.example/_next/image?url=https%3A%2F%2Fik.imagekit.io%2Fshop%2Fa.jpg%3Ftr%3Dw-64&w=64', 'auto', ['protect:_next/image|image', 'a.jpg']],
+  ['https://shop.example/_next/image?url=https%3A%2F%2Fmedia.unlisted.com%2Fx%2Fb.jpg&w=64', 'auto', ['foreign', 'protect:x/b.jpg|b.jpg']],
   ['folder/a.jpg is our logo', 'auto', 'nothing'],
   // must NOT resolve: other ImageKit ids, ImageKit's service hosts, other hosts, look-alikes
   ['https://ik.imagekit.io/other/a.jpg', 'value', 'foreign!'],

@@ -1,7 +1,7 @@
 /**
  * ImageKit references inside stored text (HTML, Markdown, CSS, JSON, srcset lists): every URL on
  * ik.imagekit.io or a configured custom endpoint, also JSON-escaped (`\/`) or entity-encoded
- * (`&amp;`, `&#x2F;`). Any other http(s) or protocol-relative URL may be a custom endpoint nobody
+ * (`&amp;`, `&#x2F;`) or percent-encoded in another URL's query. Any other http(s) or protocol-relative URL may be a custom endpoint nobody
  * listed in storage.hosts: its path protects the file it would name, and is never required.
  * Bare paths in free text are not references (too many false readings).
  */
@@ -63,10 +63,27 @@ function trimTrailing(s: string): string {
 /** `a.jpg,https://…/b.jpg`: a comma followed by another URL ends this one. */
 const pieces = (match: string): string[] => match.split(/,(?=(?:https?:)?\/\/)/i).map(trimTrailing);
 
+/** A URL percent-encoded in another URL's query (`/_next/image?url=https%3A%2F%2F…`), as image proxies name it. */
+const ENCODED_URL_RE = /\bhttps?%3A%2F%2F[^\s"'<>&]+/gi;
+
 export function scanText(text: string, ctx: ImageKitContext): FoundReference[] {
   const out: FoundReference[] = [];
   const seen = new Set<string>();
   const plain = unescapeText(text);
+  scanUrls(plain, ctx, out, seen);
+  for (const m of plain.matchAll(ENCODED_URL_RE)) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(m[0]);
+    } catch {
+      continue; // broken encoding: not a URL
+    }
+    scanUrls(decoded, ctx, out, seen);
+  }
+  return out;
+}
+
+function scanUrls(plain: string, ctx: ImageKitContext, out: FoundReference[], seen: Set<string>): void {
   for (const m of plain.matchAll(urlRegex(ctx))) {
     for (const raw of pieces(m[0])) {
       if (raw === '' || seen.has(raw)) continue;
@@ -87,7 +104,6 @@ export function scanText(text: string, ctx: ImageKitContext): FoundReference[] {
       if (keep.length) out.push({ raw, parsed: { kind: 'asset', candidates: keep, protectOnly: true } });
     }
   }
-  return out;
 }
 
 const TEXTY_RE = /[\s<>"'(){}[\]]/;
@@ -108,6 +124,7 @@ function read(value: string, ctx: ImageKitContext, mode: ExtractMode): FoundRefe
   const found = scanText(value, ctx);
   if (mode === 'text' || TEXTY_RE.test(v) || found.some((f) => !protectsOnly(f))) return found;
   // auto: a single token that is not a delivery URL may still be a bare path; one URL on another
-  // host is read whole, so it counts as foreign (storage.hosts may lack it) and still protects
-  return [{ raw: v, parsed: parseReference(v, ctx) }];
+  // host is read whole, so it counts as foreign (storage.hosts may lack it) and still protects, and
+  // what it carries encoded in its query protects too
+  return [{ raw: v, parsed: parseReference(v, ctx) }, ...found.filter((f) => f.raw !== v)];
 }
