@@ -8,11 +8,14 @@ const grammar = imageKitGrammar({ urlEndpointId: 'shop', hosts: ['media.example.
 /** A key (the filePath without its leading '/'), several, or how the value was refused. */
 type Expect = string | string[];
 
-/** What one value reads as: the paths named, or how it was refused (`foreign!`: certainly names nothing here). */
+/**
+ * What one value reads as: the paths named (`a|b`: candidates, one must exist; `protect:`: kept, never
+ * required), or how it was refused (`foreign!`: certainly names nothing here).
+ */
 function read(value: string, mode: ExtractMode): Expect {
   const found = grammar.referencesIn(value, mode);
   if (found.length === 0) return 'nothing';
-  const kinds = found.map((f) => (f.parsed.kind === 'asset' ? f.parsed.candidates.map((c) => c.publicId).join('|') : f.parsed.kind === 'foreign' ? (f.parsed.noAsset ? 'foreign!' : 'foreign') : 'invalid'));
+  const kinds = found.map((f) => (f.parsed.kind === 'asset' ? (f.parsed.protectOnly ? 'protect:' : '') + f.parsed.candidates.map((c) => c.publicId).join('|') : f.parsed.kind === 'foreign' ? (f.parsed.noAsset ? 'foreign!' : 'foreign') : 'invalid'));
   return kinds.length === 1 ? kinds[0]! : kinds;
 }
 
@@ -36,6 +39,21 @@ const CASES: Array<[string, ExtractMode, Expect]> = [
   ['https://ik.imagekit.io/shop/a.jpg?ik-t=1700000000&ik-s=0123abcd', 'value', 'a.jpg'],
   ['https://ik.imagekit.io/shop/a.jpg?updatedAt=1690000000000#top', 'value', 'a.jpg'],
   ['https://ik.imagekit.io/shop/my%20folder/r%C3%A9sum%C3%A9.pdf', 'value', 'my folder/résumé.pdf'],
+  // derived outputs name their source (documented suffixes: the source or the whole path must exist)
+  ['https://ik.imagekit.io/shop/img/v.mp4/ik-thumbnail.jpg', 'value', 'img/v.mp4|img/v.mp4/ik-thumbnail.jpg'],
+  ['https://ik.imagekit.io/shop/img/v.mp4/ik-thumbnail.jpg?tr=so-5,w-300', 'value', 'img/v.mp4|img/v.mp4/ik-thumbnail.jpg'],
+  ['https://ik.imagekit.io/shop/tr:pg-2/docs/layout.psd/ik-thumbnail.jpg', 'value', 'docs/layout.psd|docs/layout.psd/ik-thumbnail.jpg'],
+  ['https://ik.imagekit.io/shop/v.mp4/ik-master.m3u8?tr=sr-240_360_480', 'value', 'v.mp4|v.mp4/ik-master.m3u8'],
+  ['https://media.example.com/v.mp4/ik-master.mpd', 'value', 'v.mp4|v.mp4/ik-master.mpd'],
+  ['https://ik.imagekit.io/shop/clips/a.mov/ik-video.mp4/ik-thumbnail.jpg', 'value', 'clips/a.mov|clips/a.mov/ik-video.mp4|clips/a.mov/ik-video.mp4/ik-thumbnail.jpg'],
+  ['<video poster="https://ik.imagekit.io/shop/v.mp4/ik-thumbnail.jpg">', 'text', 'v.mp4|v.mp4/ik-thumbnail.jpg'],
+  ['img/v.mp4/ik-thumbnail.jpg', 'value', 'img/v.mp4|img/v.mp4/ik-thumbnail.jpg'],
+  // an undocumented ik-… suffix: both readings protected, neither required
+  ['https://ik.imagekit.io/shop/v.mp4/ik-preview.gif', 'value', 'protect:v.mp4|v.mp4/ik-preview.gif'],
+  ['https://ik.imagekit.io/shop/v.mp4/IK-THUMBNAIL.JPG', 'value', 'protect:v.mp4|v.mp4/IK-THUMBNAIL.JPG'],
+  // a file of its own: no parent to read, or not an ik- segment
+  ['https://ik.imagekit.io/shop/ik-thumbnail.jpg', 'value', 'ik-thumbnail.jpg'],
+  ['https://ik.imagekit.io/shop/v.mp4/thumbnail.jpg', 'value', 'v.mp4/thumbnail.jpg'],
   // custom endpoints from storage.hosts
   ['https://media.example.com/folder/a.jpg', 'value', 'folder/a.jpg'],
   ['https://media.example.com/tr:w-100/folder/a.jpg', 'value', 'folder/a.jpg'],
@@ -57,6 +75,20 @@ const CASES: Array<[string, ExtractMode, Expect]> = [
   ['https://ik.imagekit.io/shop/a.jpg,https://ik.imagekit.io/shop/b.jpg', 'text', ['a.jpg', 'b.jpg']],
   ['background: url(https://media.example.com/bg.webp);', 'auto', 'bg.webp'],
   ['nothing to see here', 'text', 'nothing'],
+  // text: a URL on an unlisted host may be a custom endpoint nobody listed: its path is kept, never required
+  ['<img src="https://media.unlisted.com/blog/a.jpg">', 'text', 'protect:blog/a.jpg|a.jpg'],
+  ['<img src="https://media.unlisted.com/blog/a.jpg" alt="">', 'auto', 'protect:blog/a.jpg|a.jpg'],
+  ['<img src="//media.unlisted.com/a.jpg">', 'text', 'protect:a.jpg'],
+  ['See ![x](https://cdn.other.org/tr:w-100/x/y.png).', 'text', 'protect:x/y.png|y.png'],
+  ['{"u":"https:\\/\\/img.other.net\\/a\\/b.jpg"}', 'text', 'protect:a/b.jpg|b.jpg'],
+  ['<img src="https://ik.imagekit.io/shop/a.jpg"><img src="https://media.unlisted.com:8443/b.jpg">', 'text', ['a.jpg', 'protect:b.jpg']],
+  ['<a href="https://example.com/">home</a> and https://example.com', 'text', 'nothing'],
+  ['Read https://imagekit.io/docs/signed-urls and https://api.imagekit.io/v1/files first', 'text', 'nothing'],
+  ['https://media.unlisted.com/a.jpg', 'auto', 'foreign'],
+  // a URL percent-encoded in another URL's query (Next.js image optimiser, other proxies)
+  ['<img src="/_next/image?url=https%3A%2F%2Fik.imagekit.io%2Fshop%2Fproducts%2Fa.jpg&amp;w=640&amp;q=75">', 'text', 'products/a.jpg'],
+  ['https://shop.example/_next/image?url=https%3A%2F%2Fik.imagekit.io%2Fshop%2Fa.jpg%3Ftr%3Dw-64&w=64', 'auto', ['protect:_next/image|image', 'a.jpg']],
+  ['https://shop.example/_next/image?url=https%3A%2F%2Fmedia.unlisted.com%2Fx%2Fb.jpg&w=64', 'auto', ['foreign', 'protect:x/b.jpg|b.jpg']],
   ['folder/a.jpg is our logo', 'auto', 'nothing'],
   // must NOT resolve: other ImageKit ids, ImageKit's service hosts, other hosts, look-alikes
   ['https://ik.imagekit.io/other/a.jpg', 'value', 'foreign!'],
@@ -102,6 +134,10 @@ describe('protect-only readings', () => {
 
   it('protects the path of a URL on an unlisted host (a custom endpoint not in storage.hosts)', () => {
     expect(refusedBy('https://images.example.org/prefix/folder/a.jpg')).toEqual(['prefix/folder/a.jpg', 'folder/a.jpg']);
+  });
+
+  it('protects the source of a derived output on an unlisted host', () => {
+    expect(refusedBy('https://images.example.org/v.mp4/ik-thumbnail.jpg')).toEqual(['v.mp4', 'v.mp4/ik-thumbnail.jpg', 'ik-thumbnail.jpg']);
   });
 
   it('never protects by what certainly names nothing here', () => {

@@ -8,7 +8,12 @@
  *   only as the first segment after the endpoint, or in the query (`?tr=w-300`), which is dropped
  *   with every other query (signatures `ik-s`/`ik-t`, cache busters) and any fragment;
  * - a bare path, absolute (`/folder/a.jpg`) or relative to the root (`folder/a.jpg`, what Django
- *   storages save as the name).
+ *   storages save as the name);
+ * - a derived output named after the source's path: `/ik-thumbnail.jpg` (a frame of a video, a page
+ *   of a PDF/PSD, a frame of an animated image), `/ik-master.m3u8` and `/ik-master.mpd` (streaming
+ *   manifests), `/ik-video.mp4` (a video without an mp4 extension), chained as in
+ *   `a.mov/ik-video.mp4/ik-thumbnail.jpg`. It names the source; a file stored under the whole path
+ *   is the other candidate. Any other `ik-….ext` last segment is read both ways and required by neither.
  * Not ours: another endpoint id on ik.imagekit.io, the API and upload hosts, other hosts. A bare
  * 24-hex value looks like a fileId, which names no path: refused, so the report shows it.
  */
@@ -50,7 +55,34 @@ export function customEndpoints(ctx: ImageKitContext): Endpoint[] {
  */
 export const keyOfPath = (filePath: string): string => filePath.replace(/^\//, '');
 
-const asset = (filePath: string): ParsedReference => ({ kind: 'asset', candidates: [{ publicId: keyOfPath(filePath) }] });
+/** The derived outputs ImageKit documents (video thumbnails and streaming, "Supporting files without mp4 extension"). */
+const DERIVED_SEGMENTS = new Set(['ik-thumbnail.jpg', 'ik-master.m3u8', 'ik-master.mpd', 'ik-video.mp4']);
+/** Looks like one, but is not documented (another case, a new output): the source may or may not be meant. */
+const DERIVED_LIKE_RE = /^ik-[a-z0-9_-]+\.[a-z0-9]+$/i;
+
+/**
+ * Every file a path may name once trailing derived-output segments are read as such: the source
+ * first, then each longer path up to the whole one. `certain` when every stripped segment is documented.
+ */
+export function derivedReadings(filePath: string): { paths: string[]; certain: boolean } {
+  const segs = filePath.split('/');
+  let end = segs.length;
+  let certain = true;
+  // segs[0] is '' (the leading '/'): a source keeps at least one segment of its own
+  while (end > 2 && DERIVED_LIKE_RE.test(segs[end - 1]!)) {
+    if (!DERIVED_SEGMENTS.has(segs[end - 1]!)) certain = false;
+    end--;
+  }
+  const paths: string[] = [];
+  for (let i = end; i <= segs.length; i++) paths.push(segs.slice(0, i).join('/'));
+  return { paths, certain };
+}
+
+function asset(filePath: string): ParsedReference {
+  const { paths, certain } = derivedReadings(filePath);
+  const candidates = paths.map((p) => ({ publicId: keyOfPath(p) }));
+  return certain ? { kind: 'asset', candidates } : { kind: 'asset', candidates, protectOnly: true };
+}
 
 /** `folder/a.jpg` or `/folder/a.jpg` as the library's path, or why it cannot be one. */
 export function normalisePath(raw: string): { path: string } | { reason: string } {
@@ -145,7 +177,7 @@ export function protectOnly(raw: string, refused: Exclude<ParsedReference, { kin
       const out: AssetKey[] = [];
       for (const s of [segs, segs.slice(1)]) {
         const n = s.length ? normalisePath(s.join('/')) : undefined;
-        if (n && 'path' in n) out.push({ publicId: keyOfPath(n.path) });
+        if (n && 'path' in n) out.push(...derivedReadings(n.path).paths.map((p) => ({ publicId: keyOfPath(p) })));
       }
       return out;
     } catch {
@@ -153,5 +185,5 @@ export function protectOnly(raw: string, refused: Exclude<ParsedReference, { kin
     }
   }
   const n = normalisePath(v.split(/[?#]/)[0]!);
-  return 'path' in n ? [{ publicId: keyOfPath(n.path) }] : [];
+  return 'path' in n ? derivedReadings(n.path).paths.map((p) => ({ publicId: keyOfPath(p) })) : [];
 }
