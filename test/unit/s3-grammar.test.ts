@@ -78,6 +78,9 @@ const TABLE: Array<[string, ReferenceGrammar, string, Expect]> = [
   ['bare key with folders', aws, 'uploads/2024/05/a.jpg', ['uploads/2024/05/a.jpg']],
   ['bare path with a leading slash', aws, '/uploads/a.jpg', ['uploads/a.jpg', '/uploads/a.jpg']],
   ['bare key with a colon is a key, not a scheme', aws, 'reports/2024:q1.pdf', ['reports/2024:q1.pdf']],
+  ['bare key with spaces (FileField name)', aws, 'docs/Annual Report.pdf', ['docs/Annual Report.pdf']],
+  ['bare key with brackets', aws, 'docs/a(1).jpg', ['docs/a(1).jpg']],
+  ['bare key percent-encoded: as written and decoded', aws, 'uploads/my%20photo.jpg', ['uploads/my%20photo.jpg', 'uploads/my photo.jpg']],
   ['bare key with a line break', aws, 'a\nb.jpg', 'invalid'],
   ['key longer than S3 allows', aws, 'k'.repeat(1025), 'foreign-no-asset'],
   ['data URI', aws, 'data:image/png;base64,AAAA', 'foreign-no-asset'],
@@ -133,9 +136,33 @@ describe('S3 reference grammar', () => {
     expect(found.some((f) => f.raw.includes('sekret'))).toBe(false);
   });
 
-  it('auto mode reads a lone value as a key and a sentence as text', () => {
-    expect(aws.referencesIn('uploads/a.jpg', 'auto').map((f) => outcome(f.parsed))).toEqual([['uploads/a.jpg']]);
-    expect(aws.referencesIn('a photo: uploads/a.jpg', 'auto')).toEqual([]);
+  // auto mode (the default): a value the text scan finds nothing in is still read whole, when unsure kept
+  const AUTO: Array<[string, ReferenceGrammar, string, Expect, 'reference' | 'protect-only']> = [
+    ['a lone key', aws, 'uploads/a.jpg', ['uploads/a.jpg'], 'reference'],
+    ['a key with spaces', aws, 'docs/Annual Report.pdf', ['docs/Annual Report.pdf'], 'reference'],
+    ['a key with brackets', aws, 'docs/a(1).jpg', ['docs/a(1).jpg'], 'reference'],
+    ['a key with a space', aws, 'uploads/my photo.jpg', ['uploads/my photo.jpg'], 'reference'],
+    ['a key with spaces, padded', aws, '  uploads/my photo.jpg ', ['uploads/my photo.jpg'], 'reference'],
+    ['a key with spaces, encoded', aws, 'docs/Annual%20Report%20(1).pdf', ['docs/Annual%20Report%20(1).pdf', 'docs/Annual Report (1).pdf'], 'reference'],
+    ['a key with spaces under a prefix', prefixed, 'uploads/my photo.jpg', ['media/uploads/my photo.jpg'], 'reference'],
+    ['a key starting with a bracket', aws, '[draft] a.jpg', ['[draft] a.jpg'], 'reference'],
+    ['a sentence naming a key: protected whole, never required', aws, 'a photo: uploads/a.jpg', ['a photo: uploads/a.jpg'], 'protect-only'],
+    ['a key without an extension', aws, 'my photos/cover', ['my photos/cover'], 'protect-only'],
+  ];
+
+  it.each(AUTO)('auto: %s', (_name, grammar, value, expected, how) => {
+    const found = grammar.referencesIn(value, 'auto');
+    expect(found.map((f) => [f.raw, outcome(f.parsed), f.parsed.kind === 'asset' && f.parsed.protectOnly ? 'protect-only' : 'reference'])).toEqual([[value, expected, how]]);
+  });
+
+  it('auto mode reads text with a reference as text, and never a multi-line value whole', () => {
+    expect(aws.referencesIn('see s3://media-prod/a.jpg here', 'auto').map((f) => outcome(f.parsed))).toEqual([['a.jpg']]);
+    expect(aws.referencesIn('two lines\nof prose', 'auto')).toEqual([]);
+  });
+
+  it('JSON leaves with spaces or brackets protect the key they name', () => {
+    const doc = { file: 'docs/Annual Report.pdf', thumb: 'docs/a(1).jpg', note: 'uploads/my photo.jpg' };
+    expect(aws.jsonLeaves(doc).map((k) => k.publicId)).toEqual(['docs/Annual Report.pdf', 'docs/a(1).jpg', 'uploads/my photo.jpg']);
   });
 
   it('falls back to the path of an unlisted host and to odd values, never for another bucket', () => {

@@ -60,7 +60,27 @@ export function referencesIn(value: string, ctx: S3GrammarContext, mode: Extract
   if (mode === 'value' || (mode === 'auto' && !looksLikeText(trimmed))) {
     return trimmed === '' ? [] : [{ raw: reported(trimmed), parsed: parseS3Reference(trimmed, ctx) }];
   }
-  return scan(value, ctx);
+  const found = scan(value, ctx);
+  return mode === 'auto' && found.length === 0 ? wholeValue(value, ctx) : found;
+}
+
+/** Signs that a one-line value is a sentence, not a key: markup, or punctuation followed by a space. */
+const PROSE = /[<>{}"`\t]|[:;,!?]\s|\.\s/;
+const KEY_END = /\.[a-z0-9]{1,10}$/i;
+
+/**
+ * An auto-mode value the text scan found nothing in, read whole: a FileField name with spaces or
+ * brackets (`docs/Annual Report.pdf`, `docs/a(1).jpg`) is a key like any other, so it is required.
+ * Any other one-line value (a sentence, a key without an extension) may still be a key: it protects
+ * the object it would name and is never required, so it never makes a missing finding.
+ */
+function wholeValue(value: string, ctx: S3GrammarContext): FoundReference[] {
+  const t = value.trim();
+  if (t === '' || /[\r\n]/.test(t)) return [];
+  const parsed = parseS3Reference(t, ctx);
+  if (parsed.kind !== 'asset') return [];
+  const keyLike = KEY_END.test(t) && !PROSE.test(t);
+  return [{ raw: value, parsed: keyLike ? parsed : { ...parsed, protectOnly: true } }];
 }
 
 const looksLikeText = (v: string): boolean => /\s/.test(v) || v.includes('<') || v.startsWith('{') || v.startsWith('[') || (/\/\//.test(v) && !/^(?:s3:|https?:)?\/\//i.test(v));

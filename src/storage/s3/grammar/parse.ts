@@ -105,7 +105,9 @@ function bareKey(value: string, ctx: S3GrammarContext): ParsedReference {
   if (/[\r\n]/.test(value)) return { kind: 'invalid', reason: 'a key holds no line break' };
   // a stored `/media/a.jpg` is a path (Active Storage, url.pathname) more often than a key that starts with '/'
   const trimmed = value.replace(/^\/+/, '');
-  const readings = trimmed === value ? [value] : [trimmed, value];
+  const written = trimmed === value ? [value] : [trimmed, value];
+  // a key copied out of a URL keeps its percent-encoding: its decoded form is a reading too
+  const readings = written.flatMap((k) => keyReadings(k, false));
   return inScope([...readings, ...readings.map((k) => ctx.prefix + k)], ctx);
 }
 
