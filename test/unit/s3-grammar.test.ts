@@ -136,6 +136,28 @@ describe('S3 reference grammar', () => {
     expect(found.some((f) => f.raw.includes('sekret'))).toBe(false);
   });
 
+  // host-less paths in text: a proxy of the bucket may serve them, so each protects, never requires
+  const found = (text: string) => aws.referencesIn(text, 'text').map((f) => [f.raw, outcome(f.parsed), f.parsed.kind === 'asset' && f.parsed.protectOnly ? 'protect-only' : 'reference']);
+  const HOSTLESS: Array<[string, string, Array<[string, string[]]>]> = [
+    ['srcset with density descriptors', '<img srcset="/media/a.jpg 1x, /media/b.jpg 2x">', [['/media/a.jpg', ['media/a.jpg']], ['/media/b.jpg', ['media/b.jpg']]]],
+    ['srcset with widths, no space after commas', "<img srcset='/m/a.jpg 640w,/m/b.jpg 1280w'>", [['/m/a.jpg', ['m/a.jpg']], ['/m/b.jpg', ['m/b.jpg']]]],
+    ['srcset without descriptors', '<source srcset="/m/a.webp, /m/b.webp">', [['/m/a.webp', ['m/a.webp']], ['/m/b.webp', ['m/b.webp']]]],
+    ['data-srcset, a comma inside a path', '<img data-srcset="/m/w_100,h_100/a.jpg 1x">', [['/m/w_100,h_100/a.jpg', ['m/w_100,h_100/a.jpg']]]],
+    ['src with a raw space: whole and first piece', '<img src="/media/my photo.jpg">', [['/media/my photo.jpg', ['media/my photo.jpg']], ['/media/my', ['media/my']]]],
+    ['Markdown image', '![x](/media/a.jpg)', [['/media/a.jpg', ['media/a.jpg']]]],
+    ['Markdown link with a title', 'see [the report](/docs/r.pdf "Report").', [['/docs/r.pdf', ['docs/r.pdf']]]],
+    ['Markdown target with brackets', '![x](/docs/a(1).jpg)', [['/docs/a(1).jpg', ['docs/a(1).jpg']]]],
+    ['Markdown target in angle brackets, with a space', '![x](</media/my photo.jpg>)', [['/media/my photo.jpg', ['media/my photo.jpg']]]],
+    ['CSS url() unquoted', '<div style="background: url(/media/bg.jpg) no-repeat">', [['/media/bg.jpg', ['media/bg.jpg']]]],
+    ['CSS url() quoted, with a space', ".hero { background-image: url('/media/hero image.png'); }", [['/media/hero image.png', ['media/hero image.png']]]],
+    ['JSON-escaped Markdown', '{"body":"![x](\\/media\\/a.jpg)"}', [['/media/a.jpg', ['media/a.jpg']]]],
+    ['protocol-relative srcset is a URL, not a path', '<img srcset="//cdn.example.org/a.jpg 2x">', [['//cdn.example.org/a.jpg', ['a.jpg']]]],
+  ];
+
+  it.each(HOSTLESS)('text: %s', (_name, text, expected) => {
+    expect(found(text)).toEqual(expected.map(([raw, keys]) => [raw, keys, 'protect-only']));
+  });
+
   // auto mode (the default): a value the text scan finds nothing in is still read whole, when unsure kept
   const AUTO: Array<[string, ReferenceGrammar, string, Expect, 'reference' | 'protect-only']> = [
     ['a lone key', aws, 'uploads/a.jpg', ['uploads/a.jpg'], 'reference'],
@@ -158,6 +180,10 @@ describe('S3 reference grammar', () => {
   it('auto mode reads text with a reference as text, and never a multi-line value whole', () => {
     expect(aws.referencesIn('see s3://media-prod/a.jpg here', 'auto').map((f) => outcome(f.parsed))).toEqual([['a.jpg']]);
     expect(aws.referencesIn('two lines\nof prose', 'auto')).toEqual([]);
+    // a Markdown or CSS one-liner has no space, yet it is text
+    for (const v of ['![x](/media/a.jpg)', 'url(/media/a.jpg)']) {
+      expect(aws.referencesIn(v, 'auto').map((f) => [f.raw, outcome(f.parsed), f.parsed.kind === 'asset' && f.parsed.protectOnly])).toEqual([['/media/a.jpg', ['media/a.jpg'], true]]);
+    }
   });
 
   it('JSON leaves with spaces or brackets protect the key they name', () => {

@@ -3,9 +3,10 @@
  * protocol-relative URL, also JSON-escaped (`\/`), entity-encoded (`&#x2F;`, `&amp;`) or
  * percent-encoded inside another URL (`/_next/image?url=https%3A%2F%2F…`). URLs of this store (or
  * naming another bucket of it) are references. Any other URL, and a host-less path in an HTML
- * attribute (`src="/media/a.jpg"`), may be a custom domain or proxy nobody listed in storage.hosts:
- * its path protects the object it would name, and is never required. Bare keys in prose are not
- * recognised.
+ * attribute (`src="/media/a.jpg"`, each `srcset` candidate), a Markdown link target
+ * (`![x](/media/a.jpg)`) or a CSS `url(/media/bg.jpg)`, may be a custom domain or proxy nobody listed
+ * in storage.hosts: its path protects the object it would name, and is never required. Bare keys in
+ * prose are not recognised.
  */
 import type { ExtractMode, FoundReference } from '../../backend.js';
 import type { AssetKey, ParsedReference } from '../../../references/types.js';
@@ -13,7 +14,13 @@ import type { S3GrammarContext } from './context.js';
 import { isPresigned, parseS3Reference, UNRELATED } from './parse.js';
 
 const URL_RE = /(?:\bs3:\/\/|(?:\bhttps?:)?\/\/)[^\s"'<>`\\{}|^[\]]+/gi;
-const ATTRIBUTE_PATH_RE = /\b(?:src|href|poster|data-src)\s*=\s*["']?(\/[^/"'\s<>][^"'\s<>]*)/gi;
+/** src-like and srcset-like attributes, with the whole quoted value (a path may hold spaces). */
+const ATTRIBUTE_RE = /\b(src|href|poster|data-src|srcset|data-srcset|imagesrcset)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>`=]+))/gi;
+/** A Markdown link or image target, `](/a.jpg)`, `](/a.jpg "title")`, `](</a b.jpg>)`, one level of brackets inside. */
+const MARKDOWN_TARGET_RE = /\]\(\s*(?:<([^<>\n]*)>|((?:[^\s()]|\([^\s()]*\))+))/g;
+/** A CSS `url(...)`, quoted or not. */
+const CSS_URL_RE = /\burl\(\s*(?:"([^"\n]*)"|'([^'\n]*)'|([^\s"'()]+))\s*\)/gi;
+const HOSTLESS = /^\/(?!\/)/;
 const ENCODED_URL_RE = /\b(?:https?|s3)%3A%2F%2F[^\s"'<>&]+/gi;
 const TRAILING = /[.,;:!?)]+$/;
 const ENTITIES: Readonly<Record<string, string>> = { amp: '&', quot: '"', apos: "'", lt: '<', gt: '>', sol: '/', colon: ':', quest: '?', equals: '=' };
@@ -83,7 +90,29 @@ function wholeValue(value: string, ctx: S3GrammarContext): FoundReference[] {
   return [{ raw: value, parsed: keyLike ? parsed : { ...parsed, protectOnly: true } }];
 }
 
-const looksLikeText = (v: string): boolean => /\s/.test(v) || v.includes('<') || v.startsWith('{') || v.startsWith('[') || (/\/\//.test(v) && !/^(?:s3:|https?:)?\/\//i.test(v));
+const looksLikeText = (v: string): boolean => /\s|\]\(|\burl\(/i.test(v) || v.includes('<') || v.startsWith('{') || v.startsWith('[') || (/\/\//.test(v) && !/^(?:s3:|https?:)?\/\//i.test(v));
+
+/** The URLs of a srcset, as HTML parses it: a URL runs to whitespace; its descriptors run to a comma. */
+function srcsetUrls(srcset: string): string[] {
+  const urls: string[] = [];
+  let i = 0;
+  while (i < srcset.length) {
+    while (i < srcset.length && /[\s,]/.test(srcset[i]!)) i++;
+    let j = i;
+    while (j < srcset.length && !/\s/.test(srcset[j]!)) j++;
+    const url = srcset.slice(i, j);
+    if (url === '') break;
+    if (url.endsWith(',')) {
+      urls.push(url.replace(/,+$/, ''));
+      i = j;
+      continue;
+    }
+    urls.push(url);
+    const comma = srcset.indexOf(',', j);
+    i = comma < 0 ? srcset.length : comma + 1;
+  }
+  return urls;
+}
 
 function scan(text: string, ctx: S3GrammarContext): FoundReference[] {
   const out: FoundReference[] = [];
@@ -107,12 +136,32 @@ function scan(text: string, ctx: S3GrammarContext): FoundReference[] {
   };
   const plain = unescapeText(text);
   for (const m of plain.matchAll(URL_RE)) consider(m[0]);
-  for (const m of plain.matchAll(ATTRIBUTE_PATH_RE)) {
-    const path = m[1]!.replace(TRAILING, '');
-    const raw = reported(path);
-    const keys = seen.has(raw) ? [] : pathKeys(path, ctx);
+  // a host-less path may be served by a proxy of the bucket: it protects, never requires
+  const path = (candidate: string, trimTrailing = true) => {
+    const p = trimTrailing ? candidate.replace(TRAILING, '') : candidate;
+    if (!HOSTLESS.test(p)) return;
+    const raw = reported(p);
+    const keys = seen.has(raw) ? [] : pathKeys(p, ctx);
     if (keys.length) add(raw, { kind: 'asset', candidates: keys, protectOnly: true });
+  };
+  for (const m of plain.matchAll(ATTRIBUTE_RE)) {
+    const name = m[1]!.toLowerCase();
+    const quoted = m[2] ?? m[3];
+    const content = (quoted ?? m[4]!).trim();
+    // srcset: each candidate is a URL then descriptors (`1x`, `640w`), candidates split by commas
+    if (name.endsWith('srcset')) {
+      for (const url of srcsetUrls(content)) path(url, false);
+      continue;
+    }
+    // a quoted src may hold a raw space (`/media/my photo.jpg`): read whole and piece by piece
+    if (quoted !== undefined) path(content, false);
+    for (const token of content.split(/\s+/)) path(token);
   }
+  for (const m of plain.matchAll(MARKDOWN_TARGET_RE)) {
+    if (m[1] !== undefined) path(m[1].trim(), false);
+    else path(m[2]!, false);
+  }
+  for (const m of plain.matchAll(CSS_URL_RE)) path((m[1] ?? m[2] ?? m[3]!).trim(), false);
   for (const m of plain.matchAll(ENCODED_URL_RE)) {
     try {
       consider(decodeURIComponent(m[0]));
