@@ -191,6 +191,26 @@ describe('S3 reference grammar', () => {
     expect(aws.jsonLeaves(doc).map((k) => k.publicId)).toEqual(['docs/Annual Report.pdf', 'docs/a(1).jpg', 'uploads/my photo.jpg']);
   });
 
+  it('never repeats a signature percent-encoded inside another URL (once or twice) or in a stored encoded URL', () => {
+    const inner = 'https%3A%2F%2Fmedia-prod.s3.amazonaws.com%2Fa.jpg%3FX-Amz-Credential%3DAKIAEXAMPLE%26X-Amz-Signature%3Dsekret';
+    const values = [
+      `https://images.example.org/_next/image?url=${inner}&w=640`,
+      `https://images.example.org/_next/image?w=640&url=${inner.replaceAll('%', '%25')}`,
+      'https://images.example.org/img?u=%2Fa.jpg%26X-Amz-Signature%3Dsekret',
+      inner,
+      'uploads/a b.jpg%3FX-Amz-Signature%3Dsekret',
+    ];
+    for (const v of values) {
+      for (const mode of ['value', 'auto', 'text'] as const) {
+        const found = aws.referencesIn(v, mode);
+        if (mode === 'value') expect(found).toHaveLength(1);
+        expect(JSON.stringify(found), `${mode}: ${v}`).not.toMatch(/sekret|AKIAEXAMPLE/);
+        for (const f of found) if (f.parsed.kind !== 'asset') expect(JSON.stringify(aws.fallback(f.raw, f.parsed))).not.toMatch(/sekret/);
+      }
+    }
+    expect(aws.referencesIn(values[0]!, 'value')[0]!.raw).toBe('https://images.example.org/_next/image');
+  });
+
   it('falls back to the path of an unlisted host and to odd values, never for another bucket', () => {
     const unlisted = read(aws, 'https://images.example.org/uploads/a%20b.jpg');
     expect(unlisted.kind).toBe('foreign');

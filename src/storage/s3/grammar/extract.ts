@@ -11,7 +11,7 @@
 import type { ExtractMode, FoundReference } from '../../backend.js';
 import type { AssetKey, ParsedReference } from '../../../references/types.js';
 import type { S3GrammarContext } from './context.js';
-import { isPresigned, parseS3Reference, UNRELATED } from './parse.js';
+import { isPresigned, parseS3Reference, queryStart, UNRELATED } from './parse.js';
 
 const URL_RE = /(?:\bs3:\/\/|(?:\bhttps?:)?\/\/)[^\s"'<>`\\{}|^[\]]+/gi;
 /** src-like and srcset-like attributes, with the whole quoted value (a path may hold spaces). */
@@ -60,7 +60,7 @@ export function pathKeys(url: string, ctx: S3GrammarContext): AssetKey[] {
 }
 
 /** The reference as reported: a presigned URL loses its query (the signature is a credential). */
-const reported = (url: string): string => (isPresigned(url) ? url.slice(0, url.indexOf('?')) : url);
+const reported = (url: string): string => (isPresigned(url) ? url.slice(0, queryStart(url)) : url);
 
 export function referencesIn(value: string, ctx: S3GrammarContext, mode: ExtractMode): FoundReference[] {
   const trimmed = value.trim();
@@ -87,7 +87,7 @@ function wholeValue(value: string, ctx: S3GrammarContext): FoundReference[] {
   const parsed = parseS3Reference(t, ctx);
   if (parsed.kind !== 'asset') return [];
   const keyLike = KEY_END.test(t) && !PROSE.test(t);
-  return [{ raw: value, parsed: keyLike ? parsed : { ...parsed, protectOnly: true } }];
+  return [{ raw: isPresigned(t) ? reported(t) : value, parsed: keyLike ? parsed : { ...parsed, protectOnly: true } }];
 }
 
 const looksLikeText = (v: string): boolean => /\s|\]\(|\burl\(/i.test(v) || v.includes('<') || v.startsWith('{') || v.startsWith('[') || (/\/\//.test(v) && !/^(?:s3:|https?:)?\/\//i.test(v));
