@@ -177,6 +177,38 @@ describe('S3 reference grammar', () => {
     expect(found.map((f) => [f.raw, outcome(f.parsed), f.parsed.kind === 'asset' && f.parsed.protectOnly ? 'protect-only' : 'reference'])).toEqual([[value, expected, how]]);
   });
 
+  it('auto mode reads one URL with a raw space whole, as well as cut at the space', () => {
+    const read = (g: ReferenceGrammar, v: string) => g.referencesIn(v, 'auto').map((f) => [f.raw, outcome(f.parsed), f.parsed.kind === 'asset' && f.parsed.protectOnly ? 'protect-only' : 'reference']);
+    expect(read(aws, 'https://media-prod.s3.amazonaws.com/docs/Annual Report.pdf')).toEqual([
+      ['https://media-prod.s3.amazonaws.com/docs/Annual Report.pdf', ['docs/Annual Report.pdf'], 'reference'],
+      ['https://media-prod.s3.amazonaws.com/docs/Annual', ['docs/Annual'], 'protect-only'],
+    ]);
+    expect(read(aws, 's3://media-prod/my photos/a b.jpg')).toEqual([
+      ['s3://media-prod/my photos/a b.jpg', ['my photos/a b.jpg'], 'reference'],
+      ['s3://media-prod/my', ['my'], 'protect-only'],
+    ]);
+    // a host nobody listed: both readings only protect
+    expect(read(aws, 'https://images.example.org/docs/Annual Report.pdf')).toEqual([
+      ['https://images.example.org/docs/Annual', ['docs/Annual'], 'protect-only'],
+      ['https://images.example.org/docs/Annual Report.pdf', ['docs/Annual Report.pdf'], 'protect-only'],
+    ]);
+    // a URL followed by words: the URL is the reference, the whole only protects
+    expect(read(aws, 'https://media-prod.s3.amazonaws.com/a.jpg is the photo')).toEqual([
+      ['https://media-prod.s3.amazonaws.com/a.jpg', ['a.jpg'], 'reference'],
+      ['https://media-prod.s3.amazonaws.com/a.jpg is the photo', ['a.jpg is the photo'], 'protect-only'],
+    ]);
+  });
+
+  it('text: a quoted URL with a raw space also protects the whole key', () => {
+    expect(found('<img src="https://media-prod.s3.amazonaws.com/my photo.jpg">')).toContainEqual(['https://media-prod.s3.amazonaws.com/my photo.jpg', ['my photo.jpg'], 'protect-only']);
+    expect(found("![x](<https://cdn.example.org/a b.jpg>) url('//media-prod.s3.amazonaws.com/c d.png')")).toEqual(
+      expect.arrayContaining([
+        ['https://cdn.example.org/a b.jpg', ['a b.jpg'], 'protect-only'],
+        ['//media-prod.s3.amazonaws.com/c d.png', ['c d.png'], 'protect-only'],
+      ]),
+    );
+  });
+
   it('auto mode reads text with a reference as text, and never a multi-line value whole', () => {
     expect(aws.referencesIn('see s3://media-prod/a.jpg here', 'auto').map((f) => outcome(f.parsed))).toEqual([['a.jpg']]);
     expect(aws.referencesIn('two lines\nof prose', 'auto')).toEqual([]);

@@ -68,7 +68,35 @@ export function referencesIn(value: string, ctx: S3GrammarContext, mode: Extract
     return trimmed === '' ? [] : [{ raw: reported(trimmed), parsed: parseS3Reference(trimmed, ctx) }];
   }
   const found = scan(value, ctx);
-  return mode === 'auto' && found.length === 0 ? wholeValue(value, ctx) : found;
+  if (mode !== 'auto') return found;
+  return found.length === 0 ? wholeValue(value, ctx) : withWholeUrl(value, found, ctx);
+}
+
+const URL_START = /^(?:s3:|https?:)?\/\//i;
+
+/**
+ * An auto-mode value that is one URL with a raw space (`https://…/docs/Annual Report.pdf`): the scan
+ * cut it at the space. Read whole too: a key-like path is the reference and the cut readings only
+ * protect; otherwise the whole reading only protects.
+ */
+function withWholeUrl(value: string, found: FoundReference[], ctx: S3GrammarContext): FoundReference[] {
+  const t = value.trim();
+  if (!URL_START.test(t) || !/\s/.test(t) || /[\r\n]/.test(t) || t.indexOf('//', 8) >= 0) return found;
+  const whole = wholeUrl(t, ctx);
+  if (!whole) return found;
+  const raw = reported(t);
+  const path = t.replace(/[?#].*$/s, '');
+  if (whole.protectOnly || !KEY_END.test(path) || PROSE.test(path)) return [...found, { raw, parsed: { ...whole, protectOnly: true } }];
+  return [{ raw, parsed: whole }, ...found.map((f): FoundReference => (f.parsed.kind === 'asset' ? { raw: f.raw, parsed: { ...f.parsed, protectOnly: true } } : f))];
+}
+
+/** What a whole URL names, or, on a host nobody listed, the key its path would name (protect-only). */
+function wholeUrl(url: string, ctx: S3GrammarContext): Extract<ParsedReference, { kind: 'asset' }> | undefined {
+  const parsed = parseS3Reference(url, ctx);
+  if (parsed.kind === 'asset') return parsed;
+  if (parsed.kind !== 'foreign' || parsed.reason !== UNRELATED) return undefined;
+  const keys = pathKeys(url, ctx);
+  return keys.length ? { kind: 'asset', candidates: keys, protectOnly: true } : undefined;
 }
 
 /** Signs that a one-line value is a sentence, not a key: markup, or punctuation followed by a space. */
@@ -144,6 +172,13 @@ function scan(text: string, ctx: S3GrammarContext): FoundReference[] {
     const keys = seen.has(raw) ? [] : pathKeys(p, ctx);
     if (keys.length) add(raw, { kind: 'asset', candidates: keys, protectOnly: true });
   };
+  // a quoted URL with a raw space (`src="https://…/my photo.jpg"`) was cut by URL_RE: read whole, it protects
+  const spaced = (candidate: string) => {
+    if (!URL_START.test(candidate) || !/\s/.test(candidate)) return;
+    const raw = reported(candidate);
+    const whole = seen.has(raw) ? undefined : wholeUrl(candidate, ctx);
+    if (whole) add(raw, { ...whole, protectOnly: true });
+  };
   for (const m of plain.matchAll(ATTRIBUTE_RE)) {
     const name = m[1]!.toLowerCase();
     const quoted = m[2] ?? m[3];
@@ -154,14 +189,23 @@ function scan(text: string, ctx: S3GrammarContext): FoundReference[] {
       continue;
     }
     // a quoted src may hold a raw space (`/media/my photo.jpg`): read whole and piece by piece
-    if (quoted !== undefined) path(content, false);
+    if (quoted !== undefined) {
+      path(content, false);
+      spaced(content);
+    }
     for (const token of content.split(/\s+/)) path(token);
   }
   for (const m of plain.matchAll(MARKDOWN_TARGET_RE)) {
-    if (m[1] !== undefined) path(m[1].trim(), false);
-    else path(m[2]!, false);
+    if (m[1] !== undefined) {
+      path(m[1].trim(), false);
+      spaced(m[1].trim());
+    } else path(m[2]!, false);
   }
-  for (const m of plain.matchAll(CSS_URL_RE)) path((m[1] ?? m[2] ?? m[3]!).trim(), false);
+  for (const m of plain.matchAll(CSS_URL_RE)) {
+    const target = (m[1] ?? m[2] ?? m[3]!).trim();
+    path(target, false);
+    spaced(target);
+  }
   for (const m of plain.matchAll(ENCODED_URL_RE)) {
     try {
       consider(decodeURIComponent(m[0]));
