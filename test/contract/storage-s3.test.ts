@@ -211,6 +211,32 @@ describe('s3 backend', () => {
     expect(emu.get('back/b.jpg')?.size).toBe(5);
   });
 
+  it('restore never overwrites, even on a store that ignores If-None-Match: HeadObject first, existing on 200', async () => {
+    emu.setConditionalWrites(false);
+    const dir = mkdtempSync(path.join(tmpdir(), 's3-restore-'));
+    const file = path.join(dir, 'a.jpg');
+    writeFileSync(file, Buffer.alloc(3000, 1));
+    const there = emu.put('back/c.jpg', { size: 5 });
+    emu.resetCalls();
+    const again = await s3.upload!(file, { publicId: 'back/c.jpg', resourceType: 'object', type: 's3' });
+    expect(again).toEqual({ existing: true, public_id: 'back/c.jpg', asset_id: assetIdOf('back/c.jpg', there.etag) });
+    expect(emu.get('back/c.jpg')?.size).toBe(5);
+    expect(emu.calls('PutObject')).toBe(0);
+    // a key that is free is still written
+    expect((await s3.upload!(file, { publicId: 'back/d.jpg', resourceType: 'object', type: 's3' })).bytes).toBe(3000);
+    expect(emu.get('back/d.jpg')?.size).toBe(3000);
+  });
+
+  it('restore reports existing when an object appears between its HeadObject and the conditional PutObject (412)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 's3-restore-'));
+    const file = path.join(dir, 'a.jpg');
+    writeFileSync(file, Buffer.alloc(3000, 1));
+    emu.failNext(1, { status: 412, code: 'PreconditionFailed', message: 'At least one of the pre-conditions you specified did not hold', operations: ['PutObject'] });
+    const raced = await s3.upload!(file, { publicId: 'back/e.jpg', resourceType: 'object', type: 's3' });
+    expect(raced.existing).toBe(true);
+    expect(emu.get('back/e.jpg')).toBeUndefined();
+  });
+
   it('a lookup outside the configured prefix finds nothing; --prefix narrows within it and is refused outside it', async () => {
     emu.put('media/a.jpg');
     emu.put('other/a.jpg');

@@ -156,12 +156,14 @@ describe.each(TEST_DATABASES.filter((d) => d.name !== 'mariadb'))('an app on S3 
       expect(emu.get(k)?.contentType, k).toBe('image/png');
     }
     expect(run.stdout + run.stderr).toMatch(/Restored 2, skipped \(exists already\) 0, failed 0/);
-    // the objects are there again: a second restore leaves them as they are
+    // the objects are there again: a second restore leaves them as they are, even on a store that
+    // ignores If-None-Match (B2): the HeadObject before each upload finds them, so none is sent
     emu.put('media/orphans/o1.png', { body: Buffer.from('changed since') });
+    emu.setConditionalWrites(false);
     const again = await runCli(['restore', '--backup-dir', 'backup', '--confirm'], { cwd: dir, env });
     expect(again.code, again.stderr).toBe(1);
     expect(again.stdout + again.stderr).toMatch(/Restored 0, skipped \(exists already\) 2, failed 0/);
     expect(emu.get('media/orphans/o1.png')?.body?.toString()).toBe('changed since');
-    expect(emu.calls('PutObject')).toBe(4);
+    expect(emu.calls('PutObject')).toBe(2);
   });
 });

@@ -96,6 +96,14 @@ describe('S3 emulator through the official SDK', () => {
     expect(await got.Body!.transformToString()).toBe('one');
   });
 
+  it('a store that ignores If-None-Match (setConditionalWrites(false), as B2 does) overwrites', async () => {
+    emu.setConditionalWrites(false);
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'one', IfNoneMatch: '*' }));
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'two', IfNoneMatch: '*' }));
+    const got = await s3.send(new GetObjectCommand({ Bucket, Key: 'k' }));
+    expect(await got.Body!.transformToString()).toBe('two');
+  });
+
   it('HeadObject of a missing key is 404 NotFound, and 403 without s3:ListBucket', async () => {
     const missing = await failure(s3.send(new HeadObjectCommand({ Bucket, Key: 'nope' })));
     expect(missing.$metadata.httpStatusCode).toBe(404);

@@ -78,6 +78,9 @@ const TABLE: Array<[string, ReferenceGrammar, string, Expect]> = [
   ['bare key with folders', aws, 'uploads/2024/05/a.jpg', ['uploads/2024/05/a.jpg']],
   ['bare path with a leading slash', aws, '/uploads/a.jpg', ['uploads/a.jpg', '/uploads/a.jpg']],
   ['bare key with a colon is a key, not a scheme', aws, 'reports/2024:q1.pdf', ['reports/2024:q1.pdf']],
+  ['bare key with spaces (FileField name)', aws, 'docs/Annual Report.pdf', ['docs/Annual Report.pdf']],
+  ['bare key with brackets', aws, 'docs/a(1).jpg', ['docs/a(1).jpg']],
+  ['bare key percent-encoded: as written and decoded', aws, 'uploads/my%20photo.jpg', ['uploads/my%20photo.jpg', 'uploads/my photo.jpg']],
   ['bare key with a line break', aws, 'a\nb.jpg', 'invalid'],
   ['key longer than S3 allows', aws, 'k'.repeat(1025), 'foreign-no-asset'],
   ['data URI', aws, 'data:image/png;base64,AAAA', 'foreign-no-asset'],
@@ -133,9 +136,111 @@ describe('S3 reference grammar', () => {
     expect(found.some((f) => f.raw.includes('sekret'))).toBe(false);
   });
 
-  it('auto mode reads a lone value as a key and a sentence as text', () => {
-    expect(aws.referencesIn('uploads/a.jpg', 'auto').map((f) => outcome(f.parsed))).toEqual([['uploads/a.jpg']]);
-    expect(aws.referencesIn('a photo: uploads/a.jpg', 'auto')).toEqual([]);
+  // host-less paths in text: a proxy of the bucket may serve them, so each protects, never requires
+  const found = (text: string) => aws.referencesIn(text, 'text').map((f) => [f.raw, outcome(f.parsed), f.parsed.kind === 'asset' && f.parsed.protectOnly ? 'protect-only' : 'reference']);
+  const HOSTLESS: Array<[string, string, Array<[string, string[]]>]> = [
+    ['srcset with density descriptors', '<img srcset="/media/a.jpg 1x, /media/b.jpg 2x">', [['/media/a.jpg', ['media/a.jpg']], ['/media/b.jpg', ['media/b.jpg']]]],
+    ['srcset with widths, no space after commas', "<img srcset='/m/a.jpg 640w,/m/b.jpg 1280w'>", [['/m/a.jpg', ['m/a.jpg']], ['/m/b.jpg', ['m/b.jpg']]]],
+    ['srcset without descriptors', '<source srcset="/m/a.webp, /m/b.webp">', [['/m/a.webp', ['m/a.webp']], ['/m/b.webp', ['m/b.webp']]]],
+    ['data-srcset, a comma inside a path', '<img data-srcset="/m/w_100,h_100/a.jpg 1x">', [['/m/w_100,h_100/a.jpg', ['m/w_100,h_100/a.jpg']]]],
+    ['src with a raw space: whole and first piece', '<img src="/media/my photo.jpg">', [['/media/my photo.jpg', ['media/my photo.jpg']], ['/media/my', ['media/my']]]],
+    ['Markdown image', '![x](/media/a.jpg)', [['/media/a.jpg', ['media/a.jpg']]]],
+    ['Markdown link with a title', 'see [the report](/docs/r.pdf "Report").', [['/docs/r.pdf', ['docs/r.pdf']]]],
+    ['Markdown target with brackets', '![x](/docs/a(1).jpg)', [['/docs/a(1).jpg', ['docs/a(1).jpg']]]],
+    ['Markdown target in angle brackets, with a space', '![x](</media/my photo.jpg>)', [['/media/my photo.jpg', ['media/my photo.jpg']]]],
+    ['CSS url() unquoted', '<div style="background: url(/media/bg.jpg) no-repeat">', [['/media/bg.jpg', ['media/bg.jpg']]]],
+    ['CSS url() quoted, with a space', ".hero { background-image: url('/media/hero image.png'); }", [['/media/hero image.png', ['media/hero image.png']]]],
+    ['JSON-escaped Markdown', '{"body":"![x](\\/media\\/a.jpg)"}', [['/media/a.jpg', ['media/a.jpg']]]],
+    ['protocol-relative srcset is a URL, not a path', '<img srcset="//cdn.example.org/a.jpg 2x">', [['//cdn.example.org/a.jpg', ['a.jpg']]]],
+  ];
+
+  it.each(HOSTLESS)('text: %s', (_name, text, expected) => {
+    expect(found(text)).toEqual(expected.map(([raw, keys]) => [raw, keys, 'protect-only']));
+  });
+
+  // auto mode (the default): a value the text scan finds nothing in is still read whole, when unsure kept
+  const AUTO: Array<[string, ReferenceGrammar, string, Expect, 'reference' | 'protect-only']> = [
+    ['a lone key', aws, 'uploads/a.jpg', ['uploads/a.jpg'], 'reference'],
+    ['a key with spaces', aws, 'docs/Annual Report.pdf', ['docs/Annual Report.pdf'], 'reference'],
+    ['a key with brackets', aws, 'docs/a(1).jpg', ['docs/a(1).jpg'], 'reference'],
+    ['a key with a space', aws, 'uploads/my photo.jpg', ['uploads/my photo.jpg'], 'reference'],
+    ['a key with spaces, padded', aws, '  uploads/my photo.jpg ', ['uploads/my photo.jpg'], 'reference'],
+    ['a key with spaces, encoded', aws, 'docs/Annual%20Report%20(1).pdf', ['docs/Annual%20Report%20(1).pdf', 'docs/Annual Report (1).pdf'], 'reference'],
+    ['a key with spaces under a prefix', prefixed, 'uploads/my photo.jpg', ['media/uploads/my photo.jpg'], 'reference'],
+    ['a key starting with a bracket', aws, '[draft] a.jpg', ['[draft] a.jpg'], 'reference'],
+    ['a sentence naming a key: protected whole, never required', aws, 'a photo: uploads/a.jpg', ['a photo: uploads/a.jpg'], 'protect-only'],
+    ['a key without an extension', aws, 'my photos/cover', ['my photos/cover'], 'protect-only'],
+  ];
+
+  it.each(AUTO)('auto: %s', (_name, grammar, value, expected, how) => {
+    const found = grammar.referencesIn(value, 'auto');
+    expect(found.map((f) => [f.raw, outcome(f.parsed), f.parsed.kind === 'asset' && f.parsed.protectOnly ? 'protect-only' : 'reference'])).toEqual([[value, expected, how]]);
+  });
+
+  it('auto mode reads one URL with a raw space whole, as well as cut at the space', () => {
+    const read = (g: ReferenceGrammar, v: string) => g.referencesIn(v, 'auto').map((f) => [f.raw, outcome(f.parsed), f.parsed.kind === 'asset' && f.parsed.protectOnly ? 'protect-only' : 'reference']);
+    expect(read(aws, 'https://media-prod.s3.amazonaws.com/docs/Annual Report.pdf')).toEqual([
+      ['https://media-prod.s3.amazonaws.com/docs/Annual Report.pdf', ['docs/Annual Report.pdf'], 'reference'],
+      ['https://media-prod.s3.amazonaws.com/docs/Annual', ['docs/Annual'], 'protect-only'],
+    ]);
+    expect(read(aws, 's3://media-prod/my photos/a b.jpg')).toEqual([
+      ['s3://media-prod/my photos/a b.jpg', ['my photos/a b.jpg'], 'reference'],
+      ['s3://media-prod/my', ['my'], 'protect-only'],
+    ]);
+    // a host nobody listed: both readings only protect
+    expect(read(aws, 'https://images.example.org/docs/Annual Report.pdf')).toEqual([
+      ['https://images.example.org/docs/Annual', ['docs/Annual'], 'protect-only'],
+      ['https://images.example.org/docs/Annual Report.pdf', ['docs/Annual Report.pdf'], 'protect-only'],
+    ]);
+    // a URL followed by words: the URL is the reference, the whole only protects
+    expect(read(aws, 'https://media-prod.s3.amazonaws.com/a.jpg is the photo')).toEqual([
+      ['https://media-prod.s3.amazonaws.com/a.jpg', ['a.jpg'], 'reference'],
+      ['https://media-prod.s3.amazonaws.com/a.jpg is the photo', ['a.jpg is the photo'], 'protect-only'],
+    ]);
+  });
+
+  it('text: a quoted URL with a raw space also protects the whole key', () => {
+    expect(found('<img src="https://media-prod.s3.amazonaws.com/my photo.jpg">')).toContainEqual(['https://media-prod.s3.amazonaws.com/my photo.jpg', ['my photo.jpg'], 'protect-only']);
+    expect(found("![x](<https://cdn.example.org/a b.jpg>) url('//media-prod.s3.amazonaws.com/c d.png')")).toEqual(
+      expect.arrayContaining([
+        ['https://cdn.example.org/a b.jpg', ['a b.jpg'], 'protect-only'],
+        ['//media-prod.s3.amazonaws.com/c d.png', ['c d.png'], 'protect-only'],
+      ]),
+    );
+  });
+
+  it('auto mode reads text with a reference as text, and never a multi-line value whole', () => {
+    expect(aws.referencesIn('see s3://media-prod/a.jpg here', 'auto').map((f) => outcome(f.parsed))).toEqual([['a.jpg']]);
+    expect(aws.referencesIn('two lines\nof prose', 'auto')).toEqual([]);
+    // a Markdown or CSS one-liner has no space, yet it is text
+    for (const v of ['![x](/media/a.jpg)', 'url(/media/a.jpg)']) {
+      expect(aws.referencesIn(v, 'auto').map((f) => [f.raw, outcome(f.parsed), f.parsed.kind === 'asset' && f.parsed.protectOnly])).toEqual([['/media/a.jpg', ['media/a.jpg'], true]]);
+    }
+  });
+
+  it('JSON leaves with spaces or brackets protect the key they name', () => {
+    const doc = { file: 'docs/Annual Report.pdf', thumb: 'docs/a(1).jpg', note: 'uploads/my photo.jpg' };
+    expect(aws.jsonLeaves(doc).map((k) => k.publicId)).toEqual(['docs/Annual Report.pdf', 'docs/a(1).jpg', 'uploads/my photo.jpg']);
+  });
+
+  it('never repeats a signature percent-encoded inside another URL (once or twice) or in a stored encoded URL', () => {
+    const inner = 'https%3A%2F%2Fmedia-prod.s3.amazonaws.com%2Fa.jpg%3FX-Amz-Credential%3DAKIAEXAMPLE%26X-Amz-Signature%3Dsekret';
+    const values = [
+      `https://images.example.org/_next/image?url=${inner}&w=640`,
+      `https://images.example.org/_next/image?w=640&url=${inner.replaceAll('%', '%25')}`,
+      'https://images.example.org/img?u=%2Fa.jpg%26X-Amz-Signature%3Dsekret',
+      inner,
+      'uploads/a b.jpg%3FX-Amz-Signature%3Dsekret',
+    ];
+    for (const v of values) {
+      for (const mode of ['value', 'auto', 'text'] as const) {
+        const found = aws.referencesIn(v, mode);
+        if (mode === 'value') expect(found).toHaveLength(1);
+        expect(JSON.stringify(found), `${mode}: ${v}`).not.toMatch(/sekret|AKIAEXAMPLE/);
+        for (const f of found) if (f.parsed.kind !== 'asset') expect(JSON.stringify(aws.fallback(f.raw, f.parsed))).not.toMatch(/sekret/);
+      }
+    }
+    expect(aws.referencesIn(values[0]!, 'value')[0]!.raw).toBe('https://images.example.org/_next/image');
   });
 
   it('falls back to the path of an unlisted host and to odd values, never for another bucket', () => {

@@ -3,7 +3,7 @@
  * HeadObject, GetObject, PutObject with If-None-Match, DeleteObjects with per-key results and
  * conditional ETags, GetBucketVersioning) for the unmodified `@aws-sdk/client-s3`, plus switches
  * for what a real bucket does to a client: SlowDown/503, AccessDenied per permission, versioning,
- * latency. Tests drive it through the SDK and inspect or perturb it through this class.
+ * latency, and stores that ignore conditional writes or deletes. Tests drive it through the SDK and inspect or perturb it through this class.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -46,6 +46,7 @@ export class S3Emulator {
       latencyMs: opts.latencyMs ?? 0,
       calls: new Map(),
       conditionalDeletes: true,
+      conditionalWrites: true,
       requireContentMd5: false,
     };
     const server = createServer(createS3Handler(state));
@@ -105,6 +106,7 @@ export class S3Emulator {
     this.state.denied.clear();
     this.state.faults.length = 0;
     this.state.conditionalDeletes = true;
+    this.state.conditionalWrites = true;
     this.state.requireContentMd5 = false;
   }
 
@@ -129,6 +131,11 @@ export class S3Emulator {
   /** Whether DeleteObjects honours per-object ETags (AWS does; some S3-compatible stores ignore them). */
   setConditionalDeletes(on: boolean): void {
     this.state.conditionalDeletes = on;
+  }
+
+  /** Whether PutObject honours If-None-Match: * (AWS does; Backblaze B2 and older S3-compatible stores ignore it and overwrite). */
+  setConditionalWrites(on: boolean): void {
+    this.state.conditionalWrites = on;
   }
 
   /** DeleteObjects refuses a request without Content-MD5 (older MinIO, Dell ECS); AWS takes a CRC32 instead. */

@@ -39,6 +39,8 @@ export interface S3EmulatorState {
   calls: Map<S3Operation, number>;
   /** Whether DeleteObjects honours an <ETag> per object (AWS since 2025; some S3-compatibles ignore it). */
   conditionalDeletes: boolean;
+  /** Whether PutObject honours If-None-Match: * (AWS since 2024; Backblaze B2 and older S3-compatibles ignore it and overwrite). */
+  conditionalWrites: boolean;
   /** Whether DeleteObjects needs Content-MD5 itself, as older MinIO and other S3-compatibles do (AWS takes a CRC32 too). */
   requireContentMd5: boolean;
 }
@@ -149,8 +151,9 @@ async function handle(state: S3EmulatorState, req: IncomingMessage): Promise<Ans
     case 'PutObject': {
       const body = decodeBody(req, await readAll(req));
       const ifNoneMatch = req.headers['if-none-match'];
-      if (ifNoneMatch !== undefined && ifNoneMatch !== '*') throw new S3Failure(501, 'NotImplemented', 'If-None-Match supports only *');
-      if (ifNoneMatch === '*' && store.get(key!)) throw new S3Failure(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+      // a store that ignores the condition neither checks nor refuses it: it writes
+      if (ifNoneMatch !== undefined && ifNoneMatch !== '*' && state.conditionalWrites) throw new S3Failure(501, 'NotImplemented', 'If-None-Match supports only *');
+      if (ifNoneMatch === '*' && state.conditionalWrites && store.get(key!)) throw new S3Failure(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
       const object = store.put({ key: key!, body, contentType: String(req.headers['content-type'] ?? 'application/octet-stream') });
       return { status: 200, headers: { etag: object.etag, ...(object.versionId ? { 'x-amz-version-id': object.versionId } : {}) } };
     }

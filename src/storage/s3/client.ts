@@ -124,9 +124,9 @@ export class S3Storage implements StorageBackend {
     return found.filter((a): a is StoredAsset => a !== undefined);
   }
 
-  private async headObject(key: string): Promise<StoredAsset | undefined> {
-    // a key outside the configured prefix is not in this audit's store
-    if (!key.startsWith(this.options.location.prefix)) return undefined;
+  private async headObject(key: string, opts: { anyPrefix?: boolean } = {}): Promise<StoredAsset | undefined> {
+    // a key outside the configured prefix is not in this audit's store (restore asks anyway: it writes there)
+    if (!opts.anyPrefix && !key.startsWith(this.options.location.prefix)) return undefined;
     try {
       const head = await this.send('HeadObject', key, (signal) => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: signal }));
       return this.asset({ key, etag: head.ETag ?? '', size: head.ContentLength ?? 0, lastModified: head.LastModified ?? new Date(0) });
@@ -180,10 +180,17 @@ export class S3Storage implements StorageBackend {
     return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: asset.publicId }), { expiresIn: DOWNLOAD_URL_TTL_S });
   }
 
-  /** PutObject with If-None-Match: * — S3 refuses (412) when any object exists under the key. */
+  /**
+   * Never over an object that is there: HeadObject first (an object found is reported existing and
+   * left alone), then PutObject with If-None-Match: *, which S3 refuses (412) when an object appeared
+   * in between. Backblaze B2 and older S3-compatible stores ignore the condition, so the HeadObject is
+   * what guards them, leaving a window of one call.
+   */
   async upload(file: string, asset: { publicId: string }): Promise<Record<string, unknown>> {
     const key = asset.publicId;
     const bytes = statSync(file).size;
+    const there = await this.headObject(key, { anyPrefix: true });
+    if (there) return { existing: true, public_id: key, asset_id: there.assetId };
     try {
       const out = await this.send('PutObject', key, (signal) =>
         this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: createReadStream(file), ContentLength: bytes, ContentType: contentTypeOf(key), IfNoneMatch: '*' }), { abortSignal: signal }),
@@ -191,7 +198,7 @@ export class S3Storage implements StorageBackend {
       return { public_id: key, bytes, asset_id: assetIdOf(key, out.ETag ?? '') };
     } catch (err) {
       if (err instanceof StorageError && err.status === 412) {
-        const now = await this.headObject(key).catch(() => undefined);
+        const now = await this.headObject(key, { anyPrefix: true }).catch(() => undefined);
         return { existing: true, public_id: key, asset_id: now?.assetId ?? '?' };
       }
       throw err;

@@ -47,7 +47,8 @@ function jsonLeafKeys(doc: unknown, ctx: S3GrammarContext): AssetKey[] {
     if (typeof v === 'string') {
       seen++;
       const s = v.trim();
-      if (s === '' || s.length > MAX_LEAF || /\s/.test(s)) return;
+      // a leaf with spaces may be a key (`docs/Annual Report.pdf`): protecting prose costs nothing
+      if (s === '' || s.length > MAX_LEAF) return;
       const parsed = parseS3Reference(s, ctx);
       if (parsed.kind === 'asset') out.push(...parsed.candidates);
     } else if (Array.isArray(v)) v.forEach(walk);

@@ -17,14 +17,21 @@ const MAX_KEY_BYTES = 1024;
 const AWS_VIRTUAL = /^(.+)\.s3(?:-website|-accelerate)?(?:[.-][a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?$/;
 const AWS_PATH = /^s3(?:[.-][a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?$/;
 const NO_ASSET_SCHEMES = /^(?:data|mailto|tel|javascript|blob|about):/i;
-const SIGNING_PARAMS = /(?:^|[?&])(?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|Signature|AWSAccessKeyId)=/i;
+// also percent-encoded (once or more) inside an outer URL's query: `?url=https%3A…%26X-Amz-Signature%3D…`
+const SIGNING_PARAMS = /(?:^|[?&]|%(?:25)*(?:3F|26))(?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|Signature|AWSAccessKeyId)(?:=|%(?:25)*3D)/i;
 
 const foreign = (reason: string, noAsset = false): ParsedReference => ({ kind: 'foreign', reason, ...(noAsset ? { noAsset: true as const } : {}) });
 
-/** Whether a URL carries a presigned query (its signature is a credential: never repeated). */
+/** Whether a URL carries a presigned query, its own or an inner URL's (its signature is a credential: never repeated). */
 export function isPresigned(url: string): boolean {
-  const q = url.indexOf('?');
+  const q = queryStart(url);
   return q >= 0 && SIGNING_PARAMS.test(url.slice(q));
+}
+
+/** Where a URL's query starts: its '?', or else an encoded one (a whole URL stored percent-encoded); -1: none. */
+export function queryStart(url: string): number {
+  const q = url.indexOf('?');
+  return q >= 0 ? q : url.search(/%(?:25)*3F/i);
 }
 
 export function parseS3Reference(input: string, ctx: S3GrammarContext): ParsedReference {
@@ -105,7 +112,9 @@ function bareKey(value: string, ctx: S3GrammarContext): ParsedReference {
   if (/[\r\n]/.test(value)) return { kind: 'invalid', reason: 'a key holds no line break' };
   // a stored `/media/a.jpg` is a path (Active Storage, url.pathname) more often than a key that starts with '/'
   const trimmed = value.replace(/^\/+/, '');
-  const readings = trimmed === value ? [value] : [trimmed, value];
+  const written = trimmed === value ? [value] : [trimmed, value];
+  // a key copied out of a URL keeps its percent-encoding: its decoded form is a reading too
+  const readings = written.flatMap((k) => keyReadings(k, false));
   return inScope([...readings, ...readings.map((k) => ctx.prefix + k)], ctx);
 }
 
@@ -134,7 +143,9 @@ function safeDecode(s: string): string | undefined {
 
 /** The readings under the configured prefix, deduplicated; none: the value names a key outside it. */
 function inScope(readings: string[], ctx: S3GrammarContext): ParsedReference {
-  const keys = [...new Set(readings)].filter((k) => k !== '' && k.startsWith(ctx.prefix) && k !== ctx.prefix && Buffer.byteLength(k) <= MAX_KEY_BYTES);
+  // a signature that decoding brought into a key is a credential, not part of a key anyone chose
+  const unsigned = readings.map((k) => (isPresigned(k) ? k.slice(0, queryStart(k)) : k));
+  const keys = [...new Set(unsigned)].filter((k) => k !== '' && k.startsWith(ctx.prefix) && k !== ctx.prefix && Buffer.byteLength(k) <= MAX_KEY_BYTES);
   if (keys.length === 0) return foreign(`outside the configured prefix (${ctx.prefix || 'none'})`, true);
   return { kind: 'asset', candidates: keys.map((publicId): AssetKey => ({ publicId })) };
 }
