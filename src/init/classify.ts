@@ -71,10 +71,14 @@ const isStoreTyped = (f: FoundReference): boolean => f.parsed.kind === 'asset' &
 
 const isTyped = (f: FoundReference, r: Reading): boolean => (r.grammar ? isStoreTyped(f) : isCloudinaryTyped(f));
 
-function namesSampledAsset(f: FoundReference, assets: AssetSample): boolean {
+function namesSampledAsset(f: FoundReference, assets: AssetSample, r: Reading): boolean {
   if (f.parsed.kind !== 'asset') return false;
+  // another store's keep-when-unsure readings (prose read whole, a path's trailing parts) name nothing for certain
+  if (r.grammar && f.parsed.protectOnly) return false;
   return f.parsed.candidates.some((c) => {
     if (assets.ids.has(c.publicId)) return true;
+    // a folder match needs a folder in the value itself: under a bucket prefix every bare word's key lies in the prefix
+    if (r.grammar && !f.raw.includes('/')) return false;
     const slash = c.publicId.lastIndexOf('/');
     return slash > 0 && assets.folders.has(c.publicId.slice(0, slash));
   });
@@ -112,7 +116,7 @@ function readValue(value: unknown, ctx: ClassifyContext, clouds: Map<string, num
       if (cloud) clouds.set(cloud, (clouds.get(cloud) ?? 0) + 1);
       if (f.parsed.kind === 'foreign' && ctx.anyCloud && cloud) f = { raw: f.raw, parsed: parseReference(f.raw, { ...ctx.parse, cloudName: cloud }) };
       if (isTyped(f, ctx)) reading.typed.push(f);
-      else if (namesSampledAsset(f, ctx.assets)) reading.matched.push(f);
+      else if (namesSampledAsset(f, ctx.assets, ctx)) reading.matched.push(f);
       else {
         if (f.parsed.kind === 'foreign' && (ctx.grammar ? f.parsed.noAsset : CLOUDINARY_HOST_RE.test(f.raw))) reading.foreign++;
         continue;
@@ -123,7 +127,7 @@ function readValue(value: unknown, ctx: ClassifyContext, clouds: Map<string, num
     if (v.document !== undefined) {
       // bare ids inside a JSON document (detect protects them the same way)
       const leaves: FoundReference = { raw: v.value, parsed: { kind: 'asset', candidates: leavesOf(v.document, ctx) } };
-      if (namesSampledAsset(leaves, ctx.assets)) {
+      if (namesSampledAsset(leaves, ctx.assets, ctx)) {
         reading.matched.push(leaves);
         reading.text = true;
       }

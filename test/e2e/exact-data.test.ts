@@ -78,9 +78,9 @@ interface Outputs {
 }
 
 /**
- * Timestamps, durations and the workspace differ between two runs, and so does the budget the plan
- * saw (listing calls run beside the reading, so how many had answered by then varies); nothing
- * else may.
+ * Timestamps, durations and the workspace differ between two runs, and so does the budget left (the
+ * plan's snapshot depends on how many listing calls had answered beside the reading, and the
+ * emulator's hourly window may reset between two runs); nothing else may.
  */
 function normalise(text: string, dir: string): string {
   return text
@@ -89,7 +89,8 @@ function normalise(text: string, dir: string): string {
     .replace(/\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?Z?( UTC)?/g, '<time>')
     .replace(/asset_detection_\d{4}-\d\d-\d\d_\d{6}/g, 'asset_detection_<stamp>')
     .replace(/"durationMs": ?\d+/g, '"durationMs": 0')
-    .replace(/"remaining": \d+,(\s*)"usable": \d+/g, '"remaining": 0,$1"usable": 0')
+    .replace(/"(remaining|usable)": \d+/g, '"$1": 0')
+    .replace(/budget left [\d,]+\/([\d,]+)( \(\d+%\))?/g, 'budget left 0/$1')
     .replace(/\b\d+(\.\d)? seconds\b/g, '0 seconds');
 }
 
