@@ -9,8 +9,8 @@
  * CLI made: none when the listing was complete, as it proves absence), the lower bound on time (listing pages × latency: the listing is one sequential chain), and
  * the CLI's peak RSS (GNU time, the child alone).
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { timedCli } from './timed-cli.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,8 +19,6 @@ import { generateFiles } from '../src/emulator/imagekit/index.js';
 import type { ImageKitWorkerData, ImageKitWorkerReply } from './imagekit-worker.js';
 import Database from 'better-sqlite3';
 
-const BIN = process.env.BENCH_BIN ? path.resolve(process.env.BENCH_BIN) : path.resolve(import.meta.dirname, '../bin/asset-audit.js');
-const TIME = '/usr/bin/time';
 const PAGE = 1000;
 
 const { values } = parseArgs({
@@ -87,31 +85,17 @@ async function benchOne(n: number) {
     db.close();
     writeFileSync(path.join(dir, 'asset-audit.config.json'), JSON.stringify({ references: [{ name: 'refs', table: 'refs', column: 'ref', id: 'id' }] }));
     const args = ['detect', '--all', '--json', '--fail-on', 'none'];
-    const timed = existsSync(TIME);
-    const [cmd, argv] = timed ? [TIME, ['-v', process.execPath, BIN, ...args]] : [process.execPath, [BIN, ...args]];
     const env: NodeJS.ProcessEnv = { ...process.env, STORAGE_URL: emu.storageUrl, DATABASE_URL: `sqlite://${file}`, NO_COLOR: '1' };
     delete env.CLOUDINARY_URL;
     const before = await emu.calls();
-    const t0 = process.hrtime.bigint();
-    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(cmd, argv, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      child.on('error', reject);
-      child.on('close', (c) => resolve({ code: c, stdout: out, stderr: err }));
-    });
-    const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
-    if (process.env.BENCH_VERBOSE) process.stderr.write(stderr);
+    const { code, stdout, stderr, wallS, rssMb } = await timedCli(args, { cwd: dir, env });
     if (code !== 0) throw new Error(`detect exited ${code}:\n${stderr.slice(-3000)}`);
     const result = JSON.parse(stdout) as { api: { lookups: number }; listing: { partitions: Array<{ pages: number }> }; orphans: unknown[]; missing: unknown[] };
-    const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
     const pages = Math.max(...result.listing.partitions.map((p) => p.pages));
     const calls = (await emu.calls()) - before;
     // a page per 1,000 files, and the empty page that proves the end when n is a multiple of it
     const minCalls = Math.floor(n / PAGE) + 1 + result.api.lookups;
-    return { n, wallS, calls, minCalls, lookups: result.api.lookups, pages, lowerS: (pages * latency) / 1000, rssMb: rss ? Number(rss[1]) / 1024 : undefined, orphans: result.orphans.length, missing: result.missing.length };
+    return { n, wallS, calls, minCalls, lookups: result.api.lookups, pages, lowerS: (pages * latency) / 1000, rssMb, orphans: result.orphans.length, missing: result.missing.length };
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await emu.stop();

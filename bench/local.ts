@@ -7,14 +7,12 @@
  * files walked and judged per second, and the CLI's peak RSS (the child alone). Building the tree
  * takes longer than the scan; it is removed afterwards.
  */
-import { spawn } from 'node:child_process';
+import { timedCli } from './timed-cli.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 
-const BIN = process.env.BENCH_BIN ? path.resolve(process.env.BENCH_BIN) : path.resolve(import.meta.dirname, '../bin/asset-audit.js');
-const TIME = '/usr/bin/time';
 const PER_FOLDER = 1000;
 
 const fileOf = (i: number): string => {
@@ -60,26 +58,15 @@ export async function benchLocal(n: number): Promise<void> {
       JSON.stringify({ references: [{ name: 'photos', table: 'photos', column: 'image', id: 'id', extract: 'value' }], storage: { url: 'file:media', mediaUrl: '/media/' } }),
     );
     process.stderr.write(`built ${n.toLocaleString('en-US')} files and ${Math.round(n * 1.0).toLocaleString('en-US')} rows in ${((Date.now() - built) / 1000).toFixed(1)} s\n`);
-    const started = Date.now();
-    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-      const child = spawn(TIME, ['-v', process.execPath, BIN, 'detect', '--all', '--quiet', '--output', 'r.csv'], {
-        cwd: dir,
-        env: { ...process.env, DATABASE_URL: `sqlite://${path.join(dir, 'db.sqlite3')}`, NO_COLOR: '1' },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let err = '';
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      child.on('error', reject);
-      child.on('close', (c) => resolve({ code: c, stderr: err }));
+    const { code, wallS: wall, rssMb } = await timedCli(['detect', '--all', '--quiet', '--output', 'r.csv'], {
+      cwd: dir,
+      env: { ...process.env, DATABASE_URL: `sqlite://${path.join(dir, 'db.sqlite3')}`, NO_COLOR: '1' },
     });
-    const wall = (Date.now() - started) / 1000;
-    const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1];
-    if (process.env.BENCH_VERBOSE) process.stderr.write(stderr);
     const result = JSON.parse(readFileSync(path.join(dir, 'r.json'), 'utf8')) as { orphans: unknown[]; missing: unknown[]; complete: boolean };
     console.log(`| files | rows | wall (s) | files/s | peak RSS (MB) | orphans | missing | complete | exit |`);
     console.log(`|---:|---:|---:|---:|---:|---:|---:|---|---:|`);
     console.log(
-      `| ${n.toLocaleString('en-US')} | ${Math.round(n).toLocaleString('en-US')} | ${wall.toFixed(1)} | ${Math.round(n / wall).toLocaleString('en-US')} | ${rss ? Math.round(Number(rss) / 1024) : '?'} | ${result.orphans.length.toLocaleString('en-US')} | ${result.missing.length.toLocaleString('en-US')} | ${result.complete} | ${code} |`,
+      `| ${n.toLocaleString('en-US')} | ${Math.round(n).toLocaleString('en-US')} | ${wall.toFixed(1)} | ${Math.round(n / wall).toLocaleString('en-US')} | ${rssMb !== undefined ? Math.round(rssMb) : '?'} | ${result.orphans.length.toLocaleString('en-US')} | ${result.missing.length.toLocaleString('en-US')} | ${result.complete} | ${code} |`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

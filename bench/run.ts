@@ -20,8 +20,8 @@
  * BENCH_NODE_ARGS passes flags to the CLI's node (e.g. "--cpu-prof --cpu-prof-dir=DIR");
  * BENCH_ARGS extra CLI flags; BENCH_BIN runs another build of the CLI; BENCH_VERBOSE=1 prints its stderr.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { timedCli } from './timed-cli.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,9 +31,6 @@ import { generateAssets } from '../src/emulator/index.js';
 import { DEFAULT_CONCURRENCY } from '../src/storage/limiter.js';
 import type { EmulatorWorkerData, EmulatorWorkerReply } from './emulator-worker.js';
 
-/** BENCH_BIN: another build of the CLI (e.g. a snapshot, to compare or to keep building meanwhile). */
-const BIN = process.env.BENCH_BIN ? path.resolve(process.env.BENCH_BIN) : path.resolve(import.meta.dirname, '../bin/asset-audit.js');
-const TIME = '/usr/bin/time';
 /** Rows per transaction: large enough to load a million rows in seconds. */
 const INSERT_BATCH = 20_000;
 const PAGE = 500;
@@ -181,32 +178,16 @@ async function benchOne(c: Case): Promise<{ parallel: Run; sequential?: Run }> {
 async function runCli(dir: string, env: NodeJS.ProcessEnv, emu: Awaited<ReturnType<typeof startEmulator>>, flags: string[]): Promise<Run> {
   // the summary, not --json: at millions of orphans the JSON result on stdout would be the bench's memory, not the CLI's
   const args = ['detect', '--all', '--fail-on', 'none', '--reports-dir', path.join(dir, 'reports'), ...flags, ...(process.env.BENCH_ARGS ?? '').split(/\s+/).filter(Boolean)];
-  const timed = existsSync(TIME);
-  // BENCH_NODE_ARGS: flags for the CLI's node only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const [cmd, argv] = timed ? [TIME, ['-v', process.execPath, ...nodeArgs, BIN, ...args]] : [process.execPath, [...nodeArgs, BIN, ...args]];
   const callsBefore = await emu.adminCalls();
-  const t0 = process.hrtime.bigint();
-  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(cmd, argv, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (c) => resolve({ code: c, stdout: out, stderr: err }));
-  });
-  const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (process.env.BENCH_VERBOSE) process.stderr.write(stderr);
+  const { code, stdout, stderr, wallS, rssMb } = await timedCli(args, { cwd: dir, env });
   if (code !== 0) throw new Error(`detect exited ${code}:\n${stderr.slice(-3000)}`);
   const text = stdout + stderr;
   const count = (re: RegExp) => Number((re.exec(text)?.[1] ?? 'NaN').replace(/,/g, ''));
-  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
   const perS = /distinct assets \([\d.]+ s, ([\d,]+)\/s\)/.exec(text);
   return {
     wallS,
     calls: (await emu.adminCalls()) - callsBefore,
-    rssMb: rss ? Number(rss[1]) / 1024 : undefined,
+    rssMb,
     refsPerS: perS ? Number(perS[1]!.replace(/,/g, '')) : undefined,
     orphans: count(/Orphaned: ([\d,]+)/),
     missing: count(/Missing assets: ([\d,]+)/),

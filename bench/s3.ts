@@ -7,8 +7,8 @@
  * wall time, S3 requests by operation (counted by the emulator), the floor on time (list pages ÷
  * LIST_LANES × latency), the CLI's peak RSS (GNU time, the child alone) and what it found.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { timedCli } from './timed-cli.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -17,8 +17,6 @@ import { startBenchDatabase } from './pg.js';
 import { s3BenchKeys, type S3Layout } from './s3-keys.js';
 import type { S3WorkerData, S3WorkerReply } from './s3-emulator-worker.js';
 
-const BIN = process.env.BENCH_BIN ? path.resolve(process.env.BENCH_BIN) : path.resolve(import.meta.dirname, '../bin/asset-audit.js');
-const TIME = '/usr/bin/time';
 const INSERT_BATCH = 20_000;
 
 async function startWorker(data: S3WorkerData) {
@@ -91,8 +89,6 @@ async function benchOne(n: number, layout: S3Layout, latency: number): Promise<R
     await flush();
     writeFileSync(path.join(dir, 'asset-audit.config.json'), JSON.stringify({ references: [{ name: 'refs', table: 'refs', column: 'ref', id: 'id' }] }));
     const args = ['detect', '--all', '--json', '--fail-on', 'none'];
-    const timed = existsSync(TIME);
-    const [cmd, argv] = timed ? [TIME, ['-v', process.execPath, BIN, ...args]] : [process.execPath, [BIN, ...args]];
     const env = {
       ...process.env,
       ...emu.env,
@@ -101,29 +97,17 @@ async function benchOne(n: number, layout: S3Layout, latency: number): Promise<R
       DATABASE_URL: db.url,
       NO_COLOR: '1',
     };
-    const t0 = process.hrtime.bigint();
-    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(cmd, argv, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      child.on('error', reject);
-      child.on('close', (c) => resolve({ code: c, stdout: out, stderr: err }));
-    });
-    const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
-    if (process.env.BENCH_VERBOSE) process.stderr.write(stderr);
+    const { code, stdout, stderr, wallS, rssMb } = await timedCli(args, { cwd: dir, env });
     if (code !== 0) throw new Error(`detect exited ${code}:\n${stderr.slice(-3000)}`);
     const result = JSON.parse(stdout) as { orphans: unknown[]; missing: unknown[] };
     const calls = (await emu.calls()) as Record<string, number>;
-    const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
     return {
       n,
       layout,
       wallS,
       calls,
       floorS: (Math.ceil((calls.ListObjectsV2 ?? 0) / LIST_LANES) * latency) / 1000,
-      rssMb: rss ? Number(rss[1]) / 1024 : undefined,
+      rssMb,
       orphans: result.orphans.length,
       missing: result.missing.length,
     };
