@@ -93,7 +93,7 @@ export function judgeAsset(j: Judge, asset: StoredAsset): void {
 }
 
 /** A resumed scan's carried orphans, judged again by this run's references (an asset referenced since is no orphan). */
-export function rejudgeCarried(j: Judge, carried: readonly OrphanRow[]): void {
+export function rejudgeCarried(j: Judge, carried: Iterable<OrphanRow>): void {
   for (const o of carried) {
     const slot = j.index.slotOf(o.publicId);
     if (slot !== undefined) j.ledger.markSeenSlot(slot, j.index.masks.bit(o));

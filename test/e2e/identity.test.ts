@@ -178,9 +178,11 @@ describe('a resumed scan protects exactly what an uninterrupted one does', () =>
     emu.setRateLimit({ remaining: PLENTY });
     const reports = path.join(dir, 'reports');
     const file = path.join(reports, readdirSync(reports).find((f) => f.endsWith('.checkpoint.json'))!);
-    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), version: 1 }));
+    // the first line is the checkpoint itself; the orphans follow it, one a line
+    const [head, ...rows] = readFileSync(file, 'utf8').split('\n');
+    writeFileSync(file, [JSON.stringify({ ...JSON.parse(head!), version: 1 }), ...rows].join('\n'));
     const run = await runCli(['detect', '--resume', file], { cwd: dir, env });
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/checkpoint version 1; this asset-audit reads version 2\. Start a new scan/);
+    expect(run.stderr).toMatch(/checkpoint version 1; this asset-audit reads versions 2 and 3\. Start a new scan/);
   });
 });

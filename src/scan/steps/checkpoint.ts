@@ -6,7 +6,7 @@ import type { OrphanRow } from '../../audit/result.js';
 /** The calls earlier runs of a resumed scan spent. */
 export const earlierRuns = (s: DetectState): Checkpoint['api'] => s.resume?.api ?? { calls: 0, listCalls: 0, lookups: 0, runs: 0 };
 
-/** `orphans`: the run's orphans in report order (a checkpoint carries them as one array). */
+/** `orphans`: the run's orphans in report order (written a row at a time, never gathered into one array). */
 export function saveCheckpointOf(s: DetectState, orphans: Iterable<OrphanRow>): string | undefined {
   const { stop, input, storage, resume } = s;
   if (!stop || !input.saveCheckpoint) return undefined;
@@ -24,7 +24,7 @@ export function saveCheckpointOf(s: DetectState, orphans: Iterable<OrphanRow>): 
     phase: s.chains.every((c) => c.complete) ? 'lookups' : 'listing',
     chains: s.chains,
     counters: s.judge.counters,
-    orphans: [...orphans],
+    orphans,
     ledger: s.ledger.exportState(idOfSlot(s), s.index.slotCount),
     api: {
       calls: before.calls + storage.calls,
