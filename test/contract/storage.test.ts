@@ -1,7 +1,7 @@
 /**
  * The storage contract suite (test/support/storage-contract.ts), one entry per backend. Cloudinary:
  * the official SDK talking to the emulator over loopback; ImageKit: @imagekit/nodejs talking to its
- * emulator. The next backends add an entry here.
+ * emulator; a temporary media folder. S3 has its own file (storage-s3.test.ts).
  */
 import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
