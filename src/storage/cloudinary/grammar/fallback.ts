@@ -10,6 +10,7 @@
  */
 import { parseReference } from './parse.js';
 import type { AssetKey, ParsedReference } from '../../../references/types.js';
+import { jsonStringLeaves } from '../../../references/json-leaves.js';
 import type { ParseContext } from './context.js';
 
 const DELIVERY_PATH = /(?:^|\/)((?:image|video|raw)\/(?:upload|private|authenticated)\/[^?#\s"'<>]+)/;
@@ -31,18 +32,10 @@ export function fallbackCandidates(raw: string, refused: Exclude<ParsedReference
 /** Bare-id readings of the short string leaves of a JSON document. */
 export function jsonLeafCandidates(doc: unknown, ctx: ParseContext): AssetKey[] {
   const out: AssetKey[] = [];
-  let seen = 0;
-  const walk = (v: unknown): void => {
-    if (seen >= MAX_LEAVES) return;
-    if (typeof v === 'string') {
-      seen++;
-      const s = v.trim();
-      if (s === '' || s.length > MAX_LEAF || s.includes('\n')) return;
-      const parsed = parseReference(s, ctx);
-      if (parsed.kind === 'asset') out.push(...parsed.candidates.filter((c) => !c.type));
-    } else if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
-  };
-  walk(doc);
+  for (const s of jsonStringLeaves(doc, MAX_LEAF, MAX_LEAVES)) {
+    if (s.includes('\n')) continue;
+    const parsed = parseReference(s, ctx);
+    if (parsed.kind === 'asset') out.push(...parsed.candidates.filter((c) => !c.type));
+  }
   return out;
 }

@@ -1,6 +1,7 @@
 /** The S3 reference grammar behind the backend's ReferenceGrammar: URIs, URLs, CDN hosts, bare keys. */
 import type { ReferenceGrammar } from '../../backend.js';
 import type { AssetKey } from '../../../references/types.js';
+import { jsonStringLeaves } from '../../../references/json-leaves.js';
 import { s3GrammarContext, type S3GrammarContext } from './context.js';
 import { pathKeys, referencesIn } from './extract.js';
 import { parseS3Reference } from './parse.js';
@@ -41,19 +42,10 @@ function fallbackKeys(raw: string, refused: { kind: 'foreign' | 'invalid'; noAss
 
 function jsonLeafKeys(doc: unknown, ctx: S3GrammarContext): AssetKey[] {
   const out: AssetKey[] = [];
-  let seen = 0;
-  const walk = (v: unknown): void => {
-    if (seen >= MAX_LEAVES) return;
-    if (typeof v === 'string') {
-      seen++;
-      const s = v.trim();
-      // a leaf with spaces may be a key (`docs/Annual Report.pdf`): protecting prose costs nothing
-      if (s === '' || s.length > MAX_LEAF) return;
-      const parsed = parseS3Reference(s, ctx);
-      if (parsed.kind === 'asset') out.push(...parsed.candidates);
-    } else if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
-  };
-  walk(doc);
+  // a leaf with spaces may be a key (`docs/Annual Report.pdf`): protecting prose costs nothing
+  for (const s of jsonStringLeaves(doc, MAX_LEAF, MAX_LEAVES)) {
+    const parsed = parseS3Reference(s, ctx);
+    if (parsed.kind === 'asset') out.push(...parsed.candidates);
+  }
   return out;
 }
