@@ -9,14 +9,14 @@
  * CLI made: none when the listing was complete, as it proves absence), the lower bound on time (listing pages × latency: the listing is one sequential chain), and
  * the CLI's peak RSS (GNU time, the child alone).
  */
+import { startEmulatorThread } from './emulator-thread.js';
 import { timedCli } from './timed-cli.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import { generateFiles } from '../src/emulator/imagekit/index.js';
-import type { ImageKitWorkerData, ImageKitWorkerReply } from './imagekit-worker.js';
+import type { ImageKitWorkerData } from './imagekit-worker.js';
 import Database from 'better-sqlite3';
 
 const PAGE = 1000;
@@ -36,34 +36,8 @@ const rate = Number(values['ik-rate']);
 
 async function startEmulator(n: number) {
   const data: ImageKitWorkerData = { n, latencyMs: latency, rate: { limit: rate, intervalMs: 1000 } };
-  const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./imagekit-worker.ts', import.meta.url).href)}); })`;
-  const worker = new Worker(boot, { eval: true, workerData: data });
-  const next = (kind: ImageKitWorkerReply['kind']) =>
-    new Promise<ImageKitWorkerReply>((resolve, reject) => {
-      const onMessage = (m: ImageKitWorkerReply) => {
-        if (m.kind !== kind) return;
-        worker.off('message', onMessage);
-        worker.off('error', reject);
-        resolve(m);
-      };
-      worker.on('message', onMessage);
-      worker.once('error', reject);
-    });
-  const ready = (await next('ready')) as Extract<ImageKitWorkerReply, { kind: 'ready' }>;
-  return {
-    storageUrl: ready.url,
-    async calls(): Promise<number> {
-      const reply = next('calls');
-      worker.postMessage('calls');
-      return ((await reply) as Extract<ImageKitWorkerReply, { kind: 'calls' }>).calls;
-    },
-    async stop(): Promise<void> {
-      const reply = next('stopped');
-      worker.postMessage('stop');
-      await reply;
-      await worker.terminate();
-    },
-  };
+  const thread = await startEmulatorThread<{ url: string }, number>('./imagekit-worker.ts', data);
+  return { storageUrl: thread.ready.url, calls: thread.calls, stop: thread.stop };
 }
 
 async function benchOne(n: number) {

@@ -20,16 +20,16 @@
  * BENCH_NODE_ARGS passes flags to the CLI's node (e.g. "--cpu-prof --cpu-prof-dir=DIR");
  * BENCH_ARGS extra CLI flags; BENCH_BIN runs another build of the CLI; BENCH_VERBOSE=1 prints its stderr.
  */
+import { startEmulatorThread } from './emulator-thread.js';
 import { timedCli } from './timed-cli.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { generateAssets } from '../src/emulator/index.js';
 import { DEFAULT_CONCURRENCY } from '../src/storage/limiter.js';
-import type { EmulatorWorkerData, EmulatorWorkerReply } from './emulator-worker.js';
+import type { EmulatorWorkerData } from './emulator-worker.js';
 
 /** Rows per transaction: large enough to load a million rows in seconds. */
 const INSERT_BATCH = 20_000;
@@ -96,35 +96,8 @@ interface Run {
 /** The emulator on its own thread (see emulator-worker.ts), holding generateAssets(n). */
 async function startEmulator(n: number) {
   const data: EmulatorWorkerData = { n, latencyMs: latency, rateLimit, cloudName: 'bench-cloud' };
-  // tsx's loader hooks do not reach worker threads by themselves: the worker registers them first
-  const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./emulator-worker.ts', import.meta.url).href)}); })`;
-  const worker = new Worker(boot, { eval: true, workerData: data });
-  const next = (kind: EmulatorWorkerReply['kind']) =>
-    new Promise<EmulatorWorkerReply>((resolve, reject) => {
-      const onMessage = (m: EmulatorWorkerReply) => {
-        if (m.kind !== kind) return;
-        worker.off('message', onMessage);
-        worker.off('error', reject);
-        resolve(m);
-      };
-      worker.on('message', onMessage);
-      worker.once('error', reject);
-    });
-  const ready = (await next('ready')) as Extract<EmulatorWorkerReply, { kind: 'ready' }>;
-  return {
-    cloudinaryUrl: ready.url,
-    async adminCalls(): Promise<number> {
-      const reply = next('calls');
-      worker.postMessage('calls');
-      return ((await reply) as Extract<EmulatorWorkerReply, { kind: 'calls' }>).calls;
-    },
-    async stop(): Promise<void> {
-      const reply = next('stopped');
-      worker.postMessage('stop');
-      await reply;
-      await worker.terminate();
-    },
-  };
+  const thread = await startEmulatorThread<{ url: string }, number>('./emulator-worker.ts', data);
+  return { cloudinaryUrl: thread.ready.url, adminCalls: thread.calls, stop: thread.stop };
 }
 
 async function benchOne(c: Case): Promise<{ parallel: Run; sequential?: Run }> {

@@ -7,47 +7,21 @@
  * wall time, S3 requests by operation (counted by the emulator), the floor on time (list pages ÷
  * LIST_LANES × latency), the CLI's peak RSS (GNU time, the child alone) and what it found.
  */
+import { startEmulatorThread } from './emulator-thread.js';
 import { timedCli } from './timed-cli.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { LIST_LANES } from '../src/storage/s3/lister.js';
 import { startBenchDatabase } from './pg.js';
 import { s3BenchKeys, type S3Layout } from './s3-keys.js';
-import type { S3WorkerData, S3WorkerReply } from './s3-emulator-worker.js';
+import type { S3WorkerData } from './s3-emulator-worker.js';
 
 const INSERT_BATCH = 20_000;
 
 async function startWorker(data: S3WorkerData) {
-  const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./s3-emulator-worker.ts', import.meta.url).href)}); })`;
-  const worker = new Worker(boot, { eval: true, workerData: data });
-  const next = <K extends S3WorkerReply['kind']>(kind: K) =>
-    new Promise<Extract<S3WorkerReply, { kind: K }>>((resolve, reject) => {
-      const onMessage = (m: S3WorkerReply) => {
-        if (m.kind !== kind) return;
-        worker.off('message', onMessage);
-        worker.off('error', reject);
-        resolve(m as Extract<S3WorkerReply, { kind: K }>);
-      };
-      worker.on('message', onMessage);
-      worker.once('error', reject);
-    });
-  const ready = await next('ready');
-  return {
-    ...ready,
-    async calls() {
-      const reply = next('calls');
-      worker.postMessage('calls');
-      return (await reply).calls;
-    },
-    async stop() {
-      const reply = next('stopped');
-      worker.postMessage('stop');
-      await reply;
-      await worker.terminate();
-    },
-  };
+  const thread = await startEmulatorThread<{ endpoint: string; env: Record<string, string> }, Partial<Record<string, number>>>('./s3-emulator-worker.ts', data);
+  return { ...thread.ready, calls: thread.calls, stop: thread.stop };
 }
 
 interface Row {
